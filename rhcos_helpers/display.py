@@ -1,0 +1,224 @@
+"""display - what runbooks show: the run context, findings first, tables, and missing data.
+
+Presentation only: every value passes through :mod:`rhcos_helpers.redaction` before it is shown,
+and what a runbook shows as its main tables and findings is also recorded for ``summary.json``
+(:func:`rhcos_helpers.report.record`). Tables are interactive (sortable, searchable) through
+itables in offline mode: its JavaScript is embedded once per notebook, nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import html
+import platform
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML
+from IPython.display import display as _display
+
+from rhcos_helpers.findings import Finding, Severity, sort_findings
+from rhcos_helpers.redaction import redact, redact_frame, redact_text
+from rhcos_helpers.report import record
+from rhcos_helpers.sources.base import Attempt, Source
+
+__all__ = [
+    "facts",
+    "findings",
+    "not_available",
+    "run_context",
+    "setup",
+    "table",
+]
+
+_SEVERITY_STYLE = {
+    Severity.CRITICAL: ("#a30000", "CRITICAL"),
+    Severity.WARNING: ("#b35c00", "WARNING"),
+    Severity.INFO: ("#2a6ebb", "INFO"),
+}
+
+_CSS = """
+<style>
+.rr-banner{background:#f0ab00;color:#151515;font-weight:700;padding:.6em 1em;
+  border-radius:4px;margin:.5em 0;font-size:1.1em}
+.rr-kv{border-collapse:collapse;margin:.3em 0}
+.rr-kv th{text-align:left;padding:.15em 1em .15em 0;color:#444;font-weight:600;vertical-align:top}
+.rr-kv td{padding:.15em 0;font-family:monospace}
+.rr-findings{border-collapse:collapse;width:100%}
+.rr-findings td,.rr-findings th{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;
+  vertical-align:top}
+.rr-sev{color:#fff;border-radius:3px;padding:.1em .4em;font-size:.85em;font-weight:700}
+.rr-none{color:#555;font-style:italic;border-left:4px solid #8a8d90;padding:.3em .8em;margin:.4em 0}
+.rr-note{border-left:4px solid #f0ab00;padding:.3em .8em;margin:.4em 0}
+</style>
+"""
+
+_ready = False
+
+
+def setup() -> None:
+    """Prepare the notebook: itables offline mode and the report's CSS (once per kernel)."""
+    global _ready
+    if _ready:
+        return
+    from itables import init_notebook_mode
+
+    init_notebook_mode(all_interactive=False, connected=False)
+    pd.set_option("display.max_colwidth", 200)
+    _display(HTML(_CSS))
+    _ready = True
+
+
+def _kv_html(pairs: Mapping[str, object]) -> str:
+    rows = "".join(
+        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(redact_text(str(v)))}</td></tr>"
+        for k, v in pairs.items()
+    )
+    return f'<table class="rr-kv">{rows}</table>'
+
+
+def run_context(source: Source, *, runbook: str, parameters: Mapping[str, object]) -> None:
+    """Show (and record) where the data comes from; a DEMO DATA banner for the bundled demos."""
+    setup()
+    from rhcos_helpers import __version__
+
+    ident = source.identity
+    if ident.is_demo:
+        _display(
+            HTML(
+                '<div class="rr-banner">DEMO DATA: a synthetic cluster bundled with '
+                "rhcos-runbooks, not a real cluster. Run with --source kube or a must-gather "
+                "path for your own.</div>"
+            )
+        )
+    where = ident.api_url if ident.kind == "live" else ident.capture_path
+    pairs: dict[str, object] = {
+        "Runbook": runbook,
+        "Source": f"{ident.spec} ({ident.kind})",
+        "Cluster ID": ident.cluster_id or "unknown",
+        "Cluster version": ident.cluster_version or "unknown",
+        "API URL" if ident.kind == "live" else "Capture": where or "unknown",
+    }
+    if ident.context:
+        pairs["Context"] = ident.context
+    if ident.captured_at:
+        pairs["Captured at (UTC)"] = ident.captured_at.strftime("%Y-%m-%d %H:%M:%S")
+        pairs["Ages computed at"] = "the capture time"
+    pairs["Parameters"] = ", ".join(f"{k}={v!r}" for k, v in parameters.items()) or "none"
+    pairs["rhcos_helpers"] = __version__
+    pairs["Report made (UTC)"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    pairs["Python"] = platform.python_version()
+    _display(HTML(_kv_html(pairs)))
+    for note in ident.notes:
+        _display(HTML(f'<div class="rr-note">{html.escape(redact_text(note))}</div>'))
+    record(
+        "context",
+        {
+            "runbook": runbook,
+            "source": ident.to_dict(),
+            "parameters": dict(parameters),
+            "tool_version": __version__,
+        },
+    )
+
+
+def findings(items: Sequence[Finding], *, title: str = "Findings") -> None:
+    """Show findings, most severe first, each with the runbook to open next; record them."""
+    setup()
+    ordered = sort_findings(items)
+    record("findings", [f.to_dict() for f in ordered])
+    if not ordered:
+        _display(
+            HTML(
+                f'<h3>{html.escape(title)}</h3><div class="rr-none">Nothing needs '
+                "attention in what this runbook reads.</div>"
+            )
+        )
+        return
+    rows = []
+    for f in ordered:
+        colour, label = _SEVERITY_STYLE[f.severity]
+        nxt = (
+            f'<a href="{html.escape(f.next_runbook)}.html">{html.escape(f.next_runbook)}</a>'
+            if f.next_runbook
+            else ""
+        )
+        rows.append(
+            f'<tr><td><span class="rr-sev" style="background:{colour}">{label}</span></td>'
+            f"<td><b>{html.escape(redact_text(f.title))}</b><br>{html.escape(redact_text(f.what))}"
+            f"</td><td><code>{html.escape(redact_text(f.where))}</code></td><td>{nxt}</td></tr>"
+        )
+    _display(
+        HTML(
+            f"<h3>{html.escape(title)} ({len(ordered)})</h3>"
+            '<table class="rr-findings"><tr><th>Severity</th><th>What</th><th>Where</th>'
+            f"<th>Open next</th></tr>{''.join(rows)}</table>"
+        )
+    )
+
+
+def not_available(what: str, reason: str) -> None:
+    """Say explicitly that something could not be read, and why (never an empty table)."""
+    setup()
+    _display(
+        HTML(
+            f'<div class="rr-none">{html.escape(what)}: not available. '
+            f"{html.escape(redact_text(reason))}</div>"
+        )
+    )
+
+
+def table(
+    data: pd.DataFrame | Attempt[pd.DataFrame],
+    *,
+    name: str | None = None,
+    caption: str | None = None,
+    empty: str = "No rows.",
+) -> None:
+    """Show a table (interactive, redacted); record it under ``name`` for ``summary.json``.
+
+    Args:
+        data: a DataFrame, or an :class:`~rhcos_helpers.sources.base.Attempt` of one (its reason
+            is shown when the source could not provide it).
+        name: record the table under this name (the runbook's main tables).
+        caption: a caption above the table.
+        empty: what to say when there are no rows (the source answered, and there is nothing).
+    """
+    setup()
+    if isinstance(data, Attempt):
+        if not data.ok or data.value is None:
+            not_available(caption or name or "table", data.reason or "no data")
+            if name:
+                record(name, {"not_available": data.reason})
+            return
+        frame = data.value
+    else:
+        frame = data
+    frame = redact_frame(frame)
+    if name:
+        record(name, frame)
+    if caption:
+        _display(HTML(f"<p><b>{html.escape(caption)}</b></p>"))
+    if frame.empty:
+        _display(HTML(f'<div class="rr-none">{html.escape(empty)}</div>'))
+        return
+    from itables import show
+
+    show(frame, paging=len(frame) > 25, pageLength=25, classes="display compact", showIndex=False)
+
+
+def facts(
+    pairs: Mapping[str, Any] | Attempt[dict[str, object]], *, name: str | None = None
+) -> None:
+    """Show a short key/value list (e.g. the cluster version summary); record it if named."""
+    setup()
+    if isinstance(pairs, Attempt):
+        if not pairs.ok or pairs.value is None:
+            not_available(name or "summary", pairs.reason or "no data")
+            return
+        pairs = pairs.value
+    clean = redact(dict(pairs))
+    if name:
+        record(name, clean)
+    _display(HTML(_kv_html(clean)))

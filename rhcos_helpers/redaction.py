@@ -1,0 +1,380 @@
+"""redaction - remove credentials from anything a report shows or saves.
+
+Two kinds of rules, both deterministic (the same input always gives the same output):
+
+* **By path** (:func:`redact`): the value under a sensitive key (``sshAuthorizedKeys``,
+  ``.dockerconfigjson``, ``auths``, ``pullSecret``, ``token``, ``client-key-data``, ``password``,
+  ``privateKey``, ...) and the ``data``/``stringData`` of Secret objects are replaced whole by
+  ``"<redacted: KIND>"``.
+* **By content shape** (:func:`redact_text`, applied to every string): PEM private keys, ssh
+  public keys, ``sha256~`` OAuth tokens, JWTs (service-account tokens), ``Bearer``/
+  ``Authorization`` credentials, pull-secret blobs (plain, base64 or percent-encoded), kubeconfig
+  ``token:``/``client-key-data:`` lines, ``PASSWORD=``/``_TOKEN=``/``SECRET=`` values, passwords in
+  URLs and AWS access key ids.
+
+Image digests (``sha256:...``), machine ids, UUIDs and ordinary base64 data URLs are left alone.
+
+Examples:
+    >>> redact_text("Authorization: Bearer sha256~AbCdEfGhIjKlMnOpQrStUvWxYz0123456789")
+    'Authorization: Bearer <redacted: token>'
+    >>> redact_text("env DB_PASSWORD=hunter2 DEBUG=1")
+    'env DB_PASSWORD=<redacted: password> DEBUG=1'
+    >>> redact({"spec": {"pullSecret": "{...}", "image": "quay.io/x@sha256:0a1b"}})
+    {'spec': {'pullSecret': '<redacted: pull-secret>', 'image': 'quay.io/x@sha256:0a1b'}}
+    >>> redact({"kind": "Secret", "data": {"tls.key": "LS0t"}})
+    {'kind': 'Secret', 'data': {'tls.key': '<redacted: secret-data>'}}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["redact", "redact_frame", "redact_text", "redacted"]
+
+
+def redacted(kind: str) -> str:
+    """The replacement text for one redacted value of ``kind``.
+
+    Examples:
+        >>> redacted("ssh-key")
+        '<redacted: ssh-key>'
+    """
+    return f"<redacted: {kind}>"
+
+
+# --- by path ---------------------------------------------------------------------------------
+
+
+def _norm(key: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", key.lower())
+
+
+#: normalised key -> kind. A key is normalised by lower-casing and dropping ``-_.`` etc.
+_SENSITIVE_KEYS: dict[str, str] = {
+    "sshauthorizedkeys": "ssh-key",
+    "dockerconfigjson": "pull-secret",
+    "dockercfg": "pull-secret",
+    "auths": "pull-secret",
+    "pullsecret": "pull-secret",
+    "token": "token",
+    "accesstoken": "token",
+    "refreshtoken": "token",
+    "idtoken": "token",
+    "bearertoken": "token",
+    "clientkeydata": "private-key",
+    "clientkey": "private-key",
+    "clientcertificatedata": "certificate",
+    "password": "password",
+    "passwd": "password",
+    "secret": "secret",
+    "clientsecret": "secret",
+    "privatekey": "private-key",
+    "sshprivatekey": "private-key",
+    "awssecretaccesskey": "secret",
+}
+
+_SECRET_KINDS = {"Secret"}
+_LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def _key_kind(key: object) -> str | None:
+    if not isinstance(key, str):
+        return None
+    norm = _norm(key)
+    kind = _SENSITIVE_KEYS.get(norm)
+    if kind is None and norm.endswith("password"):
+        kind = "password"
+    return kind
+
+
+def _hide(value: Any, kind: str) -> Any:
+    """Replace a value found under a sensitive key; booleans, ``None`` and ``""`` stay."""
+    if value is None or isinstance(value, bool) or (isinstance(value, str) and not value):
+        return value
+    return redacted(kind)
+
+
+def redact(obj: Any) -> Any:
+    """A copy of ``obj`` with every credential replaced (by path and by content shape).
+
+    Walks dicts, lists and tuples; strings go through :func:`redact_text`; DataFrames through
+    :func:`redact_frame`; other values are returned unchanged.
+
+    Args:
+        obj: a JSON-like value: API objects, records, tables, strings.
+
+    Returns:
+        The same structure with ``"<redacted: KIND>"`` in place of each credential.
+
+    Examples:
+        >>> redact({"users": [{"name": "core", "sshAuthorizedKeys": ["ssh-ed25519 AAAAC3 x"]}]})
+        {'users': [{'name': 'core', 'sshAuthorizedKeys': '<redacted: ssh-key>'}]}
+        >>> redact(("token: abcdef123456", 3, None))
+        ('token: <redacted: credential>', 3, None)
+    """
+    if isinstance(obj, str):
+        return redact_text(obj)
+    if isinstance(obj, dict):
+        return _redact_dict(obj)
+    if isinstance(obj, list):
+        return [redact(v) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(redact(v) for v in obj)
+    if _is_frame(obj):
+        return redact_frame(obj)
+    return obj
+
+
+def _redact_dict(obj: dict[Any, Any]) -> dict[Any, Any]:
+    is_secret = obj.get("kind") in _SECRET_KINDS and ("data" in obj or "stringData" in obj)
+    out: dict[Any, Any] = {}
+    for key, value in obj.items():
+        if is_secret and key in ("data", "stringData") and isinstance(value, dict):
+            out[key] = {k: _hide(v, "secret-data") for k, v in value.items()}
+            continue
+        if is_secret and key == "metadata" and isinstance(value, dict):
+            out[key] = _redact_secret_metadata(value)
+            continue
+        kind = _key_kind(key)
+        out[key] = _hide(value, kind) if kind else redact(value)
+    return out
+
+
+def _redact_secret_metadata(meta: dict[Any, Any]) -> dict[Any, Any]:
+    """A Secret's last-applied annotation repeats its data: drop that annotation's value."""
+    result = redact(meta)
+    assert isinstance(result, dict)
+    annotations = result.get("annotations")
+    if isinstance(annotations, dict) and _LAST_APPLIED in annotations:
+        annotations[_LAST_APPLIED] = redacted("secret-data")
+    return result
+
+
+def _is_frame(obj: object) -> bool:
+    return type(obj).__name__ == "DataFrame" and hasattr(obj, "columns")
+
+
+def redact_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a DataFrame with credentials replaced.
+
+    Columns named like a sensitive key are replaced whole; cells of object columns (strings,
+    dicts, lists) go through :func:`redact`. Numeric columns are not touched.
+
+    Examples:
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"name": ["a"], "token": ["abc"], "env": ["X_TOKEN=zz9"]})
+        >>> redact_frame(df).iloc[0].tolist()
+        ['a', '<redacted: token>', 'X_TOKEN=<redacted: token>']
+    """
+    out = df.copy()
+    for column in out.columns:
+        kind = _key_kind(column)
+        series = out[column]
+        if kind:
+            out[column] = series.map(lambda v, k=kind: _hide(v, k))
+        elif series.dtype == object or str(series.dtype) in ("string", "str"):
+            out[column] = series.map(redact)
+    return out
+
+
+# --- by content shape ------------------------------------------------------------------------
+
+_Repl = str | Callable[[re.Match[str]], str]
+
+
+class _Rule:
+    """One content rule: a cheap substring trigger, then a precompiled regex."""
+
+    __slots__ = ("pattern", "replacement", "triggers", "lower")
+
+    def __init__(
+        self,
+        pattern: str,
+        replacement: _Repl,
+        triggers: tuple[str, ...],
+        *,
+        flags: int = 0,
+        lower: bool = False,
+    ) -> None:
+        self.pattern = re.compile(pattern, flags)
+        self.replacement = replacement
+        self.triggers = triggers
+        self.lower = lower
+
+    def apply(self, text: str, lowered: str) -> str:
+        haystack = lowered if self.lower else text
+        if not any(t in haystack for t in self.triggers):
+            return text
+        return self.pattern.sub(self.replacement, text)
+
+
+_VALUE = r"(?!<redacted)(?!(?:null|true|false|none)\b)[^\s\"'\\,;}\]<>]+"
+
+
+def _blob_end(text: str, start: int) -> int:
+    """End of the ``{...}`` object opening at ``start``: its matching brace, else the line end."""
+    depth = 0
+    for index in range(start, len(text)):
+        char = text[index]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        elif char == "\n":
+            return index
+    return len(text)
+
+
+def _sub_pull_secret_blobs(text: str) -> str:
+    """Replace every JSON pull-secret object (``{"auths": {...}}``) in ``text``."""
+    pieces: list[str] = []
+    position = 0
+    for match in _AUTHS_OPEN.finditer(text):
+        if match.start() < position:
+            continue
+        pieces.append(text[position : match.start()])
+        pieces.append(redacted("pull-secret"))
+        position = _blob_end(text, match.start())
+    if not pieces:
+        return text
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+_AUTHS_OPEN = re.compile(r"\{\s*\\*\"auths\\*\"\s*:")
+
+_RULES: tuple[_Rule, ...] = (
+    # PEM private keys (also with escaped newlines, also cut off before the END line).
+    _Rule(
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----"
+        r"(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[A-Za-z0-9+/=\s\\:,-]*)",
+        redacted("private-key"),
+        ("PRIVATE KEY-----",),
+        flags=re.DOTALL,
+    ),
+    # ssh public keys with their comment.
+    _Rule(
+        r"\b(?:sk-)?(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d+)(?:@openssh\.com)?"
+        r"\s+AAAA[A-Za-z0-9+/]+={0,3}(?:[ \t]+[^\s\"',\]\\]+)?",
+        redacted("ssh-key"),
+        ("AAAA",),
+    ),
+    # base64 and percent-encoded pull secrets (before the JWT rule: both start with eyJ).
+    _Rule(
+        r"(?:eyJhdXRocyI|eyAiYXV0aHMi|ewogICJhdXRocyI|ewogICAgImF1dGhzI|ewoJImF1dGhzI)"
+        r"[A-Za-z0-9+/=]*",
+        redacted("pull-secret"),
+        ("eyJhdXRocyI", "eyAiYXV0aHMi", "ewogICJhdXRocyI", "ewogICAgImF1dGhzI", "ewoJImF1dGhzI"),
+    ),
+    _Rule(
+        r"%7B(?:%20|%0A|%09)*%22auths%22[^\s\"'\\]*",
+        redacted("pull-secret"),
+        ("%22auths%22",),
+        flags=re.IGNORECASE,
+        lower=True,
+    ),
+    # registry credentials inside a pull secret cut short or in another JSON shape.
+    _Rule(
+        r"(\\*\"(?:auth|password|identitytoken|registrytoken)\\*\"\s*:\s*\\*\")[^\"\\]+",
+        lambda m: m.group(1) + redacted("registry-auth"),
+        ('"auth', '"password', '"identitytoken', '"registrytoken'),
+        flags=re.IGNORECASE,
+        lower=True,
+    ),
+    # OpenShift OAuth access tokens.
+    _Rule(r"sha256~[A-Za-z0-9_-]{8,}", redacted("token"), ("sha256~",)),
+    # JWTs: service-account and OIDC tokens.
+    _Rule(
+        r"\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",
+        redacted("jwt"),
+        ("eyJ",),
+    ),
+    # Authorization headers and bearer tokens.
+    _Rule(
+        r"(authorization[\"']?\s*[:=]\s*\[?\s*[\"']?)(bearer|basic|token|negotiate|digest)\s+"
+        r"(?!<redacted)[A-Za-z0-9._~+/=:-]+",
+        lambda m: f"{m.group(1)}{m.group(2)} {redacted('credential')}",
+        ("authorization",),
+        flags=re.IGNORECASE,
+        lower=True,
+    ),
+    _Rule(
+        r"\b(bearer)\s+(?!<redacted)(?=[A-Za-z0-9._~+/-]*[0-9._~+/-])[A-Za-z0-9._~+/-]{8,}=*",
+        lambda m: f"{m.group(1)} {redacted('token')}",
+        ("bearer",),
+        flags=re.IGNORECASE,
+        lower=True,
+    ),
+    # AWS access key ids.
+    _Rule(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", redacted("aws-key"), ("AKIA", "ASIA")),
+    # passwords in URLs: scheme://user:password@host
+    _Rule(
+        r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@\"']+:)(?!<redacted)([^\s@/\"']+)(@)",
+        lambda m: f"{m.group(1)}{redacted('password')}{m.group(3)}",
+        ("://",),
+    ),
+    # env-style NAME=value: PASSWORD=, DB_PASSWORD=, GITHUB_TOKEN=, SECRET=, AWS_SECRET_ACCESS_KEY=
+    _Rule(
+        r"((?:password|passwd|token|secret|api_?key|access_?key|private_?key|credentials?)"
+        r"[A-Za-z0-9_]*=[\"']?)(" + _VALUE + ")",
+        lambda m: m.group(1) + redacted(_env_kind(m.group(1))),
+        ("password", "passwd", "token", "secret", "key", "credential"),
+        flags=re.IGNORECASE,
+        lower=True,
+    ),
+    # key: value (kubeconfig, YAML, JSON) for exactly-named credential keys.
+    _Rule(
+        r"((?<![\w.-])[\"']?(?:token|id-token|refresh-token|access-token|client-key-data|"
+        r"client-certificate-data|password|passwd|secret|client-secret|"
+        r"aws_secret_access_key)[\"']?\s*:\s*[\"']?)(" + _VALUE + ")",
+        lambda m: m.group(1) + redacted("credential"),
+        ("token", "client-", "password", "passwd", "secret"),
+        flags=re.IGNORECASE,
+        lower=True,
+    ),
+)
+
+
+def _env_kind(name: str) -> str:
+    lowered = name.lower()
+    for needle, kind in (("pass", "password"), ("token", "token"), ("secret", "secret")):
+        if needle in lowered:
+            return kind
+    return "credential"
+
+
+def redact_text(text: str) -> str:
+    """``text`` with every credential-shaped substring replaced by ``<redacted: KIND>``.
+
+    Fast enough for whole journals and reports (precompiled patterns, each gated by a substring
+    test, so text without credentials costs little more than a few ``in`` checks).
+
+    Args:
+        text: any text: command output, a journal, an HTML page, a JSON document.
+
+    Examples:
+        >>> redact_text("core ssh-rsa AAAAB3NzaC1yc2E= core@bastion")
+        'core <redacted: ssh-key>'
+        >>> redact_text("image: quay.io/openshift@sha256:" + "ab" * 32) == (
+        ...     "image: quay.io/openshift@sha256:" + "ab" * 32)
+        True
+    """
+    if not text:
+        return text
+    lowered = text.lower()
+    if '"auths' in lowered and _AUTHS_OPEN.search(text):
+        text = _sub_pull_secret_blobs(text)
+        lowered = text.lower()
+    for rule in _RULES:
+        new = rule.apply(text, lowered)
+        if new != text:
+            text = new
+            lowered = text.lower()
+    return text
