@@ -21,10 +21,3 @@ def load_api(name: str) -> list[dict[str, Any]]:
 def data_dir() -> Path:
     return DATA
 
-
-@pytest.fixture(autouse=True)
-def _doctest_samples(doctest_namespace: dict[str, Any]) -> None:
-    """Real samples the package's doctests use (single-sourced in tests/data)."""
-    samples = DATA / "commands"
-    doctest_namespace["OS_RELEASE_43"] = (samples / "os_release" / "rhcos-4.3.txt").read_text()
-    doctest_namespace["OS_RELEASE_413"] = (samples / "os_release" / "rhcos-4.13.txt").read_text()

@@ -1,0 +1,16 @@
+"""Root conftest: real samples injected into the package's doctests (single-sourced in tests/data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SAMPLES = Path(__file__).parent / "tests" / "data" / "commands"
+
+
+@pytest.fixture(autouse=True)
+def _doctest_samples(doctest_namespace: dict[str, Any]) -> None:
+    doctest_namespace["OS_RELEASE_43"] = (SAMPLES / "os_release" / "rhcos-4.3.txt").read_text()
+    doctest_namespace["OS_RELEASE_413"] = (SAMPLES / "os_release" / "rhcos-4.13.txt").read_text()
