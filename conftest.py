@@ -9,6 +9,8 @@ import pytest
 
 SAMPLES = Path(__file__).parent / "tests" / "data" / "commands"
 
+pytest_plugins = ["tests.simulator.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _doctest_samples(doctest_namespace: dict[str, Any]) -> None:

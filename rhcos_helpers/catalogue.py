@@ -101,14 +101,18 @@ _FACTS = [
         "machine_id",
         "The node's machine id (matches nodeInfo.machineID)",
         ("cat", "/etc/machine-id"),
-        sos=(SosPath("etc/machine-id", "text"),),
+        sos=(SosPath("etc/machine-id", "text"), SosPath("var/lib/dbus/machine-id", "text")),
         api="nodeInfo",
     ),
     NodeFact(
         "hostname",
         "The node's host name",
         ("hostname",),
-        sos=(SosPath("hostname", "text"), SosPath("etc/hostname", "text")),
+        sos=(
+            SosPath("hostname", "text"),
+            SosPath("sos_commands/host/hostname", "text"),
+            SosPath("etc/hostname", "text"),
+        ),
     ),
     NodeFact(
         "uname",
@@ -217,7 +221,7 @@ _FACTS = [
         "chrony_tracking",
         "Time synchronisation state",
         ("chronyc", "-n", "tracking"),
-        sos=(SosPath("sos_commands/chrony/chronyc_-n_tracking", "text"),),
+        sos=(SosPath("sos_commands/chrony/chronyc_tracking", "text"),),
     ),
     NodeFact(
         "df",

@@ -188,9 +188,14 @@ _Repl = str | Callable[[re.Match[str]], str]
 
 
 class _Rule:
-    """One content rule: a cheap substring trigger, then a precompiled regex."""
+    """One content rule: a cheap substring trigger, then a precompiled regex.
 
-    __slots__ = ("pattern", "replacement", "triggers", "lower")
+    With ``anchored=True`` every match starts at one of the triggers (searched in the
+    lower-cased text with ``str.find``) and the regex is only tried at those positions, which
+    keeps case-insensitive keyword rules fast on megabytes of text.
+    """
+
+    __slots__ = ("anchored", "lower", "pattern", "replacement", "triggers")
 
     def __init__(
         self,
@@ -200,19 +205,74 @@ class _Rule:
         *,
         flags: int = 0,
         lower: bool = False,
+        anchored: bool = False,
     ) -> None:
         self.pattern = re.compile(pattern, flags)
         self.replacement = replacement
         self.triggers = triggers
-        self.lower = lower
+        self.lower = lower or anchored
+        self.anchored = anchored
+
+    def _replace(self, match: re.Match[str]) -> str:
+        if isinstance(self.replacement, str):
+            return match.expand(self.replacement)
+        return self.replacement(match)
 
     def apply(self, text: str, lowered: str) -> str:
         haystack = lowered if self.lower else text
         if not any(t in haystack for t in self.triggers):
             return text
-        return self.pattern.sub(self.replacement, text)
+        if not self.anchored or len(lowered) != len(text):
+            return self.pattern.sub(self.replacement, text)
+        hits: set[int] = set()
+        for trigger in self.triggers:
+            at = lowered.find(trigger)
+            while at >= 0:
+                hits.add(at)
+                at = lowered.find(trigger, at + 1)
+        pieces: list[str] = []
+        position = 0
+        for at in sorted(hits):
+            if at < position:
+                continue
+            match = self.pattern.match(text, at)
+            if match is None or match.end() == match.start():
+                continue
+            pieces.append(text[position:at])
+            pieces.append(self._replace(match))
+            position = match.end()
+        if not pieces:
+            return text
+        pieces.append(text[position:])
+        return "".join(pieces)
 
 
+_ENV_WORDS = (
+    "password",
+    "passwd",
+    "token",
+    "secret",
+    "api_key",
+    "apikey",
+    "access_key",
+    "accesskey",
+    "private_key",
+    "privatekey",
+    "credential",
+)
+_KV_KEYS = (
+    "token",
+    "id-token",
+    "refresh-token",
+    "access-token",
+    "client-key-data",
+    "client-certificate-data",
+    "password",
+    "passwd",
+    "secret",
+    "client-secret",
+    "aws_secret_access_key",
+)
 _VALUE = r"(?!<redacted)(?!(?:null|true|false|none)\b)[^\s\"'\\,;}\]<>]+"
 
 
@@ -294,7 +354,8 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         r"\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",
         redacted("jwt"),
-        ("eyJ",),
+        ("eyj",),
+        anchored=True,
     ),
     # Authorization headers and bearer tokens.
     _Rule(
@@ -303,41 +364,41 @@ _RULES: tuple[_Rule, ...] = (
         lambda m: f"{m.group(1)}{m.group(2)} {redacted('credential')}",
         ("authorization",),
         flags=re.IGNORECASE,
-        lower=True,
+        anchored=True,
     ),
     _Rule(
         r"\b(bearer)\s+(?!<redacted)(?=[A-Za-z0-9._~+/-]*[0-9._~+/-])[A-Za-z0-9._~+/-]{8,}=*",
         lambda m: f"{m.group(1)} {redacted('token')}",
         ("bearer",),
         flags=re.IGNORECASE,
-        lower=True,
+        anchored=True,
     ),
     # AWS access key ids.
     _Rule(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", redacted("aws-key"), ("AKIA", "ASIA")),
     # passwords in URLs: scheme://user:password@host
     _Rule(
-        r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@\"']+:)(?!<redacted)([^\s@/\"']+)(@)",
+        r"(://[^\s:/@\"']+:)(?!<redacted)([^\s@/\"']+)(@)",
         lambda m: f"{m.group(1)}{redacted('password')}{m.group(3)}",
         ("://",),
+        anchored=True,
     ),
     # env-style NAME=value: PASSWORD=, DB_PASSWORD=, GITHUB_TOKEN=, SECRET=, AWS_SECRET_ACCESS_KEY=
     _Rule(
         r"((?:password|passwd|token|secret|api_?key|access_?key|private_?key|credentials?)"
         r"[A-Za-z0-9_]*=[\"']?)(" + _VALUE + ")",
         lambda m: m.group(1) + redacted(_env_kind(m.group(1))),
-        ("password", "passwd", "token", "secret", "key", "credential"),
+        _ENV_WORDS,
         flags=re.IGNORECASE,
-        lower=True,
+        anchored=True,
     ),
     # key: value (kubeconfig, YAML, JSON) for exactly-named credential keys.
     _Rule(
-        r"((?<![\w.-])[\"']?(?:token|id-token|refresh-token|access-token|client-key-data|"
-        r"client-certificate-data|password|passwd|secret|client-secret|"
-        r"aws_secret_access_key)[\"']?\s*:\s*[\"']?)(" + _VALUE + ")",
+        r"((?<![\w.-])(?:" + "|".join(re.escape(k) for k in _KV_KEYS) + r")"
+        r"[\"']?\s*:\s*[\"']?)(" + _VALUE + ")",
         lambda m: m.group(1) + redacted("credential"),
-        ("token", "client-", "password", "passwd", "secret"),
+        _KV_KEYS,
         flags=re.IGNORECASE,
-        lower=True,
+        anchored=True,
     ),
 )
 

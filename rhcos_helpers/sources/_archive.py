@@ -85,7 +85,7 @@ def wanted_member(name: str) -> bool:
         >>> wanted_member("sosreport-n1-2024-abc/proc/meminfo")
         False
     """
-    parts = PurePosixPath(name.lstrip("./")).parts
+    parts = tuple(p for p in PurePosixPath(name).parts if p not in (".", "/"))
     for i, part in enumerate(parts[:-1]):
         if _SOS_DIR.match(part):
             rel = "/".join(parts[i + 1 :])

@@ -90,7 +90,7 @@ _GO_TIME = re.compile(
 
 
 def parse_must_gather_timestamp(text: str) -> datetime | None:
-    """The last time in a must-gather ``timestamp`` file (when the gather ended).
+    r"""The last time in a must-gather ``timestamp`` file (when the gather ended).
 
     ``oc adm must-gather`` appends ``time.Now()`` printed by Go's ``%v`` when it starts and again
     when it ends: ``2006-01-02 15:04:05.999999999 -0700 MST`` plus the monotonic clock reading
@@ -98,8 +98,8 @@ def parse_must_gather_timestamp(text: str) -> datetime | None:
 
     Examples:
         >>> parse_must_gather_timestamp(
-        ...     "2024-05-02 10:11:12.123456789 +0000 UTC m=+0.012345\\n"
-        ...     "2024-05-02 10:19:40.5 +0200 CEST m=+508.4\\n")
+        ...     "2024-05-02 10:11:12.123456789 +0000 UTC m=+0.012345\n"
+        ...     "2024-05-02 10:19:40.5 +0200 CEST m=+508.4\n")
         datetime.datetime(2024, 5, 2, 8, 19, 40, 500000, tzinfo=datetime.timezone.utc)
         >>> parse_must_gather_timestamp("not a time") is None
         True
@@ -224,22 +224,18 @@ class _Found:
     mg_roots: list[Path] = field(default_factory=list)
     sos: dict[str, Path] = field(default_factory=dict)
     projects: list[_Project] = field(default_factory=list)
-    #: for each root, the top it was found under (to look for the ``timestamp`` file)
-    tops: dict[Path, Path] = field(default_factory=dict)
 
 
-def _discover(directory: Path, top: Path, found: _Found, depth: int) -> None:
+def _discover(directory: Path, found: _Found, depth: int) -> None:
     if (directory / MANIFEST).is_file():
         project = _Project.read(directory)
         found.projects.append(project)
         cluster = directory / "cluster"
         if _is_mg_root(cluster):
             found.mg_roots.append(cluster)
-            found.tops[cluster] = directory
         return
     if _is_mg_root(directory):
         found.mg_roots.append(directory)
-        found.tops[directory] = top
         return
     if _is_sos(directory):
         found.sos.setdefault(directory.name, directory)
@@ -255,7 +251,7 @@ def _discover(directory: Path, top: Path, found: _Found, depth: int) -> None:
     for entry in entries:
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
-            _discover(path, top, found, depth + 1)
+            _discover(path, found, depth + 1)
         elif (
             entry.is_file()
             and is_archive(path)
@@ -264,7 +260,7 @@ def _discover(directory: Path, top: Path, found: _Found, depth: int) -> None:
             and _archive_stem(entry.name) not in found.sos
         ):
             extracted = extract_archive(path)
-            _discover(extracted, extracted, found, depth + 1)
+            _discover(extracted, found, depth + 1)
 
 
 def _archive_stem(name: str) -> str:
@@ -292,10 +288,10 @@ def open_capture(paths: list[Path], *, spec: str) -> CaptureSource:
         path = Path(raw).expanduser()
         before = (len(found.mg_roots), len(found.sos), len(found.projects))
         if path.is_dir():
-            _discover(path, path, found, 0)
+            _discover(path, found, 0)
         elif path.is_file() and is_archive(path):
             extracted = extract_archive(path)
-            _discover(extracted, extracted, found, 0)
+            _discover(extracted, found, 0)
         elif path.exists():
             raise SourceError(
                 f"source {str(path)!r}: not a directory or a .tar.gz/.tgz/.tar.xz/.tar archive; "
@@ -311,6 +307,8 @@ def open_capture(paths: list[Path], *, spec: str) -> CaptureSource:
             )
     return CaptureSource(spec=spec, inputs=[Path(p) for p in paths], found=found)
 
+
+_Objects = list[dict[str, Any]]
 
 #: (group dir, plural) -> namespace (None for cluster-scoped files) -> files
 _Index = dict[tuple[str, str], dict[str | None, list[Path]]]
@@ -344,21 +342,26 @@ def _index_root(root: Path) -> tuple[_Index, set[str]]:
     for nsdir in _subdirs(str(root / "namespaces")):
         ns = nsdir.name
         namespaces.add(ns)
+        pod_dirs: list[os.DirEntry[str]] = []
         for f in _yaml_files(nsdir.path):  # namespaces/<ns>/<ns>.yaml
             if Path(f.name).stem == ns:
                 index[("core", "namespaces")][None].append(Path(f.path))
         for gdir in _subdirs(nsdir.path):
             if gdir.name == "pods":  # namespaces/<ns>/pods/<pod>/<pod>.yaml
-                for pod in _subdirs(gdir.path):
-                    for f in _yaml_files(pod.path):
-                        if Path(f.name).stem == pod.name:
-                            index[("core", "pods")][ns].append(Path(f.path))
+                pod_dirs.extend(_subdirs(gdir.path))
                 continue
             for f in _yaml_files(gdir.path):  # namespaces/<ns>/<group>/<plural>.yaml
                 index[(gdir.name, Path(f.name).stem)][ns].append(Path(f.path))
             for pdir in _subdirs(gdir.path):  # namespaces/<ns>/<group>/<plural>/<name>.yaml
                 for f in _yaml_files(pdir.path):
                     index[(gdir.name, pdir.name)][ns].append(Path(f.path))
+        if not index[("core", "pods")].get(ns):
+            # the per-pod files repeat core/pods.yaml of the same inspect run: read them only
+            # when the list is absent (halves the parsing of a real must-gather)
+            for pod in pod_dirs:
+                for f in _yaml_files(pod.path):
+                    if Path(f.name).stem == pod.name:
+                        index[("core", "pods")][ns].append(Path(f.path))
     return index, namespaces
 
 
@@ -397,7 +400,6 @@ class CaptureSource(Source):
         self._spec = spec
         self._inputs = inputs
         self._roots = found.mg_roots
-        self._tops = found.tops
         self._project = found.projects[0] if found.projects else None
         self._extra_notes: list[str] = []
         if len(found.projects) > 1:
@@ -513,7 +515,9 @@ class CaptureSource(Source):
         selected = [
             o
             for o in objs
-            if (namespace is None or not k.namespaced or o["metadata"].get("namespace") == namespace)
+            if (
+                namespace is None or not k.namespaced or o["metadata"].get("namespace") == namespace
+            )
             and _matches((o.get("metadata") or {}).get("labels"), label_selector)
         ]
         selected.sort(key=lambda o: (o["metadata"].get("namespace") or "", o["metadata"]["name"]))
@@ -570,18 +574,15 @@ class CaptureSource(Source):
         """The newest gather end time from the ``timestamp`` files above the roots."""
         best: datetime | None = None
         for root in self._roots:
-            top = self._tops.get(root, root)
-            here = root
-            while True:
+            # must-gather.local.<n>/timestamp sits one level (two with --node-selector) above
+            # the image directory; oc adm inspect writes it next to cluster-scoped-resources/.
+            for here in [root, *list(root.parents)[:3]]:
                 stamp_file = here / "timestamp"
                 if stamp_file.is_file():
                     stamp = parse_must_gather_timestamp(_read_text(stamp_file))
                     if stamp and (best is None or stamp > best):
                         best = stamp
                     break
-                if here == top or here.parent == here:
-                    break
-                here = here.parent
         return best
 
     def _newest_mtime(self) -> datetime | None:
@@ -637,7 +638,7 @@ class CaptureSource(Source):
         return by_node
 
     @staticmethod
-    def _match_one(sos: _SosReport, nodes: list[dict[str, Any]]) -> tuple[str | None, str]:
+    def _match_one(sos: _SosReport, nodes: _Objects) -> tuple[str | None, str]:
         if sos.machine_id:
             hits = [
                 n["metadata"]["name"]
@@ -662,7 +663,9 @@ class CaptureSource(Source):
                 return exact[0], "host name"
         for host in sos.hostnames:
             short = [
-                name for name, aliases in names.items() if _short(host) in {_short(a) for a in aliases}
+                name
+                for name, aliases in names.items()
+                if _short(host) in {_short(a) for a in aliases}
             ]
             if len(short) == 1:
                 return short[0], "short host name"
@@ -681,33 +684,53 @@ class CaptureSource(Source):
             UsageError: for a fact the catalogue does not hold, or bad parameters.
         """
         fact_ = catalogue_fact(fact)
-        unit_stem = render_template("{unit_stem}", fact_, params) if "unit" in fact_.params else None
+        unit_stem = (
+            render_template("{unit_stem}", fact_, params) if "unit" in fact_.params else None
+        )
         if params and unit_stem is None:
             render_template("", fact_, params)  # rejects unknown parameters
-        project_out: NodeOutput | None = None
+        if (
+            self._collected(kind("nodes"))
+            and self.get("nodes", node) is None
+            and node not in self._match_sos()
+        ):
+            return NodeOutput(
+                node,
+                fact,
+                "missing",
+                format=fact_.format,
+                reason=f"node {node!r} is not in this capture; check the name with node_names()",
+            )
+        tried: dict[str, NodeOutput] = {}
         if self._project is not None:
-            project_out = self._from_project(node, fact_, unit_stem)
-            if project_out is not None and project_out.status != "missing":
-                return project_out
+            out = self._from_project(node, fact_, unit_stem)
+            if out is not None:
+                if out.status != "missing":
+                    return out
+                tried["project"] = out
         sos = self._match_sos().get(node)
         if sos is not None:
             out = self._from_sos(node, fact_, sos, unit_stem)
-            if out.ok or fact_.must_gather is None:
+            if out.ok:
                 return out
+            tried["sos"] = out
         if fact_.must_gather is not None and self._roots:
-            mg = self._from_must_gather(node, fact_, params)
-            if mg.ok or sos is None:
-                return mg
-            return out if sos is not None else mg
-        if sos is not None:
-            return out
-        if project_out is not None:
-            return project_out
+            out = self._from_must_gather(node, fact_, params)
+            if out.ok:
+                return out
+            tried["must-gather"] = out
+        for where in ("sos", "must-gather", "project"):
+            if where in tried:
+                return tried[where]
         return NodeOutput(node, fact, "missing", format=fact_.format, reason=self._why(node, fact_))
 
     def _why(self, node: str, fact_: NodeFact) -> str:
-        if self._roots and self.get("nodes", node) is None:
-            return f"node {node!r} is not in this capture; check the name with node_names()"
+        if self._project is not None:
+            return (
+                f"capture {self._project.root.name} has no nodes/{node}/ (node facts were not "
+                "captured); take it again with rhcos-runbooks capture or run against the live "
+                "cluster (--source kube)"
+            )
         if not fact_.sos and fact_.must_gather is None:
             return (
                 f"no capture holds {fact_.name} (only a live node has it); run against the live "
@@ -777,7 +800,9 @@ class CaptureSource(Source):
             pattern = re.compile(
                 rf"^journalctl_--no-pager_--unit_{re.escape(unit_stem)}(\.service)?(_--.*)?$"
             )
-            for path in sorted((sos.path / "sos_commands").glob("*/journalctl_--no-pager_--unit_*")):
+            for path in sorted(
+                (sos.path / "sos_commands").glob("*/journalctl_--no-pager_--unit_*")
+            ):
                 if pattern.match(path.name):
                     rel = path.relative_to(sos.path).as_posix()
                     candidates.append(SosPath(rel, "text"))
@@ -794,12 +819,12 @@ class CaptureSource(Source):
                     origin=f"sos:{sos.name}/{sp.path}",
                 )
         if not fact_.sos:
-            reason = (
-                f"sos reports do not hold {fact_.name}; run against the live cluster (--source kube)"
-            )
+            reason = f"sos reports do not hold {fact_.name}; run against the live cluster (--source kube)"
         else:
             plugins = sorted({p.path.split("/")[1] for p in fact_.sos if p.path.startswith("sos_")})
-            hint = f"re-run sos report with -o {','.join(plugins)}" if plugins else "re-run sos report"
+            hint = (
+                f"re-run sos report with -o {','.join(plugins)}" if plugins else "re-run sos report"
+            )
             wanted = " or ".join(p.path for p in fact_.sos)
             reason = f"sos report {sos.name} has no {wanted}; {hint}"
         return NodeOutput(node, fact_.name, "missing", format=fact_.format, reason=reason)
@@ -836,24 +861,25 @@ class CaptureSource(Source):
                         format=fact_.must_gather_format,
                         origin=f"must-gather:{candidate}",
                     )
-        master = self._is_master(node)
-        if seen:
-            reason = (
-                f"{', '.join(sorted(set(seen)))} has no lines from {node}; add a sos report of "
-                "the node or run against the live cluster (--source kube)"
-            )
-        elif master is False:
+        if self._is_master(node) is False:
             reason = (
                 f"must-gather collects service logs of control-plane nodes only and {node} is "
                 "not one; add a sos report of the node (sos report -o logs) or run against the "
                 "live cluster (--source kube)"
+            )
+        elif seen:
+            reason = (
+                f"{', '.join(sorted(set(seen)))} has no lines from {node}; add a sos report of "
+                "the node or run against the live cluster (--source kube)"
             )
         else:
             reason = (
                 f"this must-gather has no {rel}; add a sos report of the node "
                 "(sos report -o logs) or run against the live cluster (--source kube)"
             )
-        return NodeOutput(node, fact_.name, "missing", format=fact_.must_gather_format, reason=reason)
+        return NodeOutput(
+            node, fact_.name, "missing", format=fact_.must_gather_format, reason=reason
+        )
 
     def close(self) -> None:
         """Drop the parse caches (extracted archives stay in the shared cache for other kernels)."""
@@ -862,21 +888,21 @@ class CaptureSource(Source):
 
 
 def _journal_lines_for(text: str, short_names: set[str]) -> str:
-    """The lines of a multi-node ``journalctl`` (short format) output written by one host.
+    r"""The lines of a multi-node ``journalctl`` (short format) output written by one host.
 
     ``oc adm node-logs --role=master -u UNIT`` prints each master's journal in turn without a
     node prefix; the host name is the fourth field (``May 18 15:13:34 master-0 crio[12]: ...``).
     Continuation lines (indented) follow the line they belong to; ``-- ... --`` lines are dropped.
 
     Examples:
-        >>> text = ("-- Logs begin at x --\\n"
-        ...         "May 18 15:13:34 m0 crio[1]: a\\n"
-        ...         "  more of a\\n"
-        ...         "May 18 15:13:35 m1.example.com crio[2]: b\\n")
+        >>> text = ("-- Logs begin at x --\n"
+        ...         "May 18 15:13:34 m0 crio[1]: a\n"
+        ...         "  more of a\n"
+        ...         "May 18 15:13:35 m1.example.com crio[2]: b\n")
         >>> _journal_lines_for(text, {"m0"})
-        'May 18 15:13:34 m0 crio[1]: a\\n  more of a\\n'
+        'May 18 15:13:34 m0 crio[1]: a\n  more of a\n'
         >>> _journal_lines_for(text, {"m1"})
-        'May 18 15:13:35 m1.example.com crio[2]: b\\n'
+        'May 18 15:13:35 m1.example.com crio[2]: b\n'
     """
     kept: list[str] = []
     keep = False

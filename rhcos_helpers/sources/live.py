@@ -412,6 +412,9 @@ class LiveSource(Source):
 
     # ----------------------------------------------------------------------------------- close
 
+    def __enter__(self) -> LiveSource:
+        return self
+
     def close(self) -> None:
         """Close the ApiClient (its connection pool); safe to call twice."""
         if not self._closed:

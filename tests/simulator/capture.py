@@ -20,6 +20,7 @@ the project's kinds table.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ import yaml
 from rhcos_helpers.kinds import KINDS
 
 __all__ = ["ClusterState", "Resource", "load_capture", "load_yaml"]
+
+log = logging.getLogger(__name__)
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -44,9 +47,17 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def load_yaml(path: Path) -> Any:
-    """One YAML (or JSON) document, timestamps left as strings."""
-    with path.open("rb") as fh:
-        return yaml.load(fh, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    """One YAML (or JSON) document, timestamps left as strings.
+
+    A file that starts with ``{`` is read as JSON first (JSON is YAML; ~50x faster to parse).
+    """
+    data = path.read_bytes()
+    if data.lstrip()[:1] == b"{":
+        try:
+            return json.loads(data)
+        except ValueError:
+            log.debug("%s starts like JSON but is not; reading it as YAML", path)
+    return yaml.load(data, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
 
 
 @dataclass

@@ -207,3 +207,36 @@ class Profile:
     @property
     def api_url(self) -> str:
         return f"https://api.{self.cluster_domain}:6443"
+
+
+@dataclass
+class MC:
+    """A MachineConfig as the generator knows it (before rendering to YAML)."""
+
+    name: str
+    role: str | None
+    config: dict[str, Any]
+    created: datetime
+    generated: bool = True
+    extra_spec: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Cluster:
+    profile: Profile
+    nodes: list[Node]
+    namespaces: list[Namespace]
+    pods: list[Pod]
+    pause: Image
+    extra_images: dict[str, list[Image]]  # node -> images present but used by no container
+    chrony_nodes: set[str]  # nodes running the 50-worker-chrony file
+    oom_node: str = ""  # node whose kubelet journal carries the OOM / back-off lines
+
+    def node(self, name: str) -> Node:
+        return next(n for n in self.nodes if n.name == name)
+
+    def ns(self, name: str) -> Namespace:
+        return next(n for n in self.namespaces if n.name == name)
+
+    def pods_on(self, node: str) -> list[Pod]:
+        return [p for p in self.pods if p.node == node]

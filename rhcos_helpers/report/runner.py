@@ -1,0 +1,318 @@
+"""report.runner - run runbooks with papermill and write their reports.
+
+:func:`run_runbooks` checks everything it can before any cell runs (runbook names, parameter
+names and types, the source), then executes each runbook in a fresh kernel with papermill's
+Python API in this process, and writes, per runbook, the executed notebook and its HTML page,
+then ``index.html`` and ``summary.json`` (see :mod:`rhcos_helpers.report.index`)::
+
+    OUT/10-node-os.ipynb  OUT/10-node-os.html  ...  OUT/index.html  OUT/summary.json
+
+A runbook that fails (a cell raised, the kernel died) still gets both files with the error
+visible; the other runbooks still run; its result has status ``failed``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from rhcos_helpers.errors import UsageError
+from rhcos_helpers.redaction import redact, redact_text
+from rhcos_helpers.report.html import notebook_to_html, redact_outputs
+from rhcos_helpers.report.index import INDEX_FILE, SUMMARY_FILE, write_index
+from rhcos_helpers.report.record import read_records
+from rhcos_helpers.report.results import RunbookResult, RunSummary
+from rhcos_helpers.report.runbooks import (
+    RunbookInfo,
+    discover_runbooks,
+    list_runbooks,
+    read_runbook,
+    resolve_runbooks,
+)
+from rhcos_helpers.sources import open_source
+from rhcos_helpers.sources.base import SourceIdentity
+
+__all__ = ["KERNEL_NAME", "list_runbooks", "plan_parameters", "run_runbooks"]
+
+log = logging.getLogger(__name__)
+
+#: The kernel every runbook runs in (the environment's own Python).
+KERNEL_NAME = "python3"
+#: The parameter every runbook receives from ``--source``.
+SOURCE_PARAMETER = "SOURCE"
+#: Seconds jupyter_client waits for a kernel to exit after a shutdown request before it
+#: terminates it. ipykernel 7 sometimes does not exit on its own, and the default (5 s) then
+#: adds seconds to about one run in eight (see docs/machine-notes §1, papermill issue #525).
+SHUTDOWN_WAIT_S = 0.5
+
+#: Kernel command-line options: the kernel's own log at ERROR hides ipykernel 7's per-start
+#: warning about unencrypted local TCP, which would otherwise print once per runbook.
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_NON_PATH_SOURCES = re.compile(r"^(demo|kube|in-cluster)(:.*)?$")
+
+
+class _PapermillNoise(logging.Filter):
+    """Drop papermill's parameter-inspection warnings: its parser skips lines holding a second
+    ``=`` and annotations like ``str | None``; :func:`plan_parameters` checks parameters itself.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not message.startswith(("Unable to parse line", "Passed unknown parameter"))
+
+
+_NOISE = _PapermillNoise()
+
+
+def _quiet_papermill() -> None:
+    for name in ("papermill", "papermill.translators"):
+        logger = logging.getLogger(name)
+        if _NOISE not in logger.filters:
+            logger.addFilter(_NOISE)
+
+
+def _kernel_manager_class() -> type[Any]:
+    """An AsyncKernelManager that gives up waiting for a kernel to exit after 0.5 s."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import Float
+
+    class QuickShutdownKernelManager(AsyncKernelManager):
+        shutdown_wait_time = Float(SHUTDOWN_WAIT_S, config=True)
+
+    return QuickShutdownKernelManager
+
+
+def absolute_source(spec: str) -> str:
+    """The source spec with capture paths made absolute (runbooks run in another directory).
+
+    Examples:
+        >>> absolute_source("demo:4.3"), absolute_source("kube:admin")
+        ('demo:4.3', 'kube:admin')
+        >>> absolute_source("/tmp/mg,/tmp/sos")
+        '/tmp/mg,/tmp/sos'
+    """
+    text = spec.strip()
+    if _NON_PATH_SOURCES.match(text):
+        return text
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    return ",".join(str(Path(p).expanduser().absolute()) for p in parts)
+
+
+def plan_parameters(
+    runbooks: list[RunbookInfo], *, source: str, parameters: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The converted parameters each runbook gets, checked before anything runs.
+
+    ``SOURCE`` goes to every runbook. Every other parameter goes to each selected runbook that
+    declares it (by exact name, else by a unique case-insensitive match) and is converted to that
+    runbook's declared type.
+
+    Raises:
+        UsageError: for a parameter no selected runbook declares (naming the runbooks and their
+            parameters), for ``SOURCE`` given as a parameter, or for a value of the wrong type.
+
+    Examples:
+        >>> from rhcos_helpers.report.runbooks import ParameterInfo
+        >>> rb = RunbookInfo("10-a", Path("10-a.ipynb"), "A", "", (
+        ...     ParameterInfo("SOURCE", "str", '"demo"', ""), ParameterInfo("LIMIT", "int", "5", "")))
+        >>> plan_parameters([rb], source="demo", parameters={"limit": "3"})
+        {'10-a': {'SOURCE': 'demo', 'LIMIT': 3}}
+    """
+    plan: dict[str, dict[str, Any]] = {rb.name: {SOURCE_PARAMETER: source} for rb in runbooks}
+    for given, value in parameters.items():
+        if given.upper() == SOURCE_PARAMETER:
+            raise UsageError("give the source with --source, not as parameter SOURCE")
+        receivers = 0
+        for rb in runbooks:
+            param = rb.parameter(given) or _case_insensitive(rb, given)
+            if param is None:
+                continue
+            receivers += 1
+            plan[rb.name][param.name] = param.coerce(value, runbook=rb.name)
+        if not receivers:
+            raise UsageError(_unknown_parameter_message(given, runbooks))
+    return plan
+
+
+def _case_insensitive(rb: RunbookInfo, name: str) -> Any:
+    matches = [p for p in rb.parameters if p.name.lower() == name.lower()]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _describe_parameters(rb: RunbookInfo) -> str:
+    names = [f"{p.name} ({p.type_label})" for p in rb.parameters if p.name != SOURCE_PARAMETER]
+    return ", ".join(names) or "none besides SOURCE"
+
+
+def _unknown_parameter_message(name: str, runbooks: list[RunbookInfo]) -> str:
+    if len(runbooks) == 1:
+        rb = runbooks[0]
+        return f"runbook {rb.name} has no parameter {name!r}; its parameters: " + (
+            _describe_parameters(rb)
+        )
+    listing = "; ".join(f"{rb.name}: {_describe_parameters(rb)}" for rb in runbooks)
+    return f"no selected runbook has a parameter {name!r}; parameters: {listing}"
+
+
+def probe_source(source: str) -> SourceIdentity:
+    """Open the source once (so a bad one fails before any runbook starts) and describe it.
+
+    Raises:
+        SourceError: for a spec that names no usable source.
+        ClusterAccessError: when a live cluster cannot be reached.
+    """
+    with open_source(source) as opened:
+        return opened.identity
+
+
+def one_line_error(ename: str, evalue: str) -> str:
+    r"""``ename: evalue`` on one line, without terminal colours, redacted, at most 300 chars.
+
+    Examples:
+        >>> one_line_error("ValueError", "\x1b[0;31mbad\nthing\x1b[0m")
+        'ValueError: bad thing'
+    """
+    text = " ".join(_ANSI.sub("", f"{ename}: {evalue}").split())
+    text = redact_text(text)
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _failure_notebook(name: str, error: str) -> Any:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
+    nb.cells.append(
+        nbformat.v4.new_markdown_cell(  # type: ignore[no-untyped-call]
+            f"# {name}\n\n**The runbook did not run.**\n\n```\n{error}\n```",
+            metadata={"tags": ["papermill-error-cell-tag"]},
+        )
+    )
+    return nb
+
+
+def _run_one(
+    info: RunbookInfo,
+    parameters: dict[str, Any],
+    *,
+    out_dir: Path,
+    show_code: bool,
+    kernel_manager_class: type[Any],
+) -> RunbookResult:
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    notebook_path = out_dir / f"{info.name}.ipynb"
+    html_path = out_dir / f"{info.name}.html"
+    error: str | None = None
+    log.info("running %s with %s", info.name, sorted(parameters))
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(info.path),
+            str(notebook_path),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            cwd=str(out_dir),
+            kernel_manager_class=kernel_manager_class,
+            extra_arguments=list(KERNEL_ARGUMENTS),
+        )
+    except PapermillExecutionError as exc:
+        error = one_line_error(exc.ename, exc.evalue)
+    except Exception as exc:  # noqa: BLE001 - a dead or unstartable kernel fails this runbook only
+        log.warning("runbook %s: %s: %s", info.name, type(exc).__name__, exc)
+        error = one_line_error(type(exc).__name__, str(exc))
+    duration = time.perf_counter() - started
+
+    if notebook_path.exists():
+        nb = nbformat.read(notebook_path, as_version=4)  # type: ignore[no-untyped-call]
+    else:
+        nb = _failure_notebook(info.name, error or "no output notebook was written")
+    records = read_records(nb)
+    redact_outputs(nb)
+    nbformat.write(nb, notebook_path)  # type: ignore[no-untyped-call]
+    html_path.write_text(
+        notebook_to_html(nb, show_code=show_code, title=f"{info.name}: {info.title}"),
+        encoding="utf-8",
+    )
+    log.info("%s %s in %.1f s", info.name, "failed" if error else "ok", duration)
+    return RunbookResult(
+        name=info.name,
+        title=info.title,
+        status="failed" if error else "ok",
+        duration_s=duration,
+        parameters=redact(parameters),
+        error=error,
+        records=records,
+        notebook=notebook_path,
+        html=html_path,
+    )
+
+
+def run_runbooks(
+    names: list[str] | None,
+    *,
+    source: str,
+    parameters: dict[str, str],
+    out_dir: Path,
+    notebooks_dir: Path | None = None,
+    show_code: bool = False,
+) -> RunSummary:
+    """Run runbooks against one source and write their reports into ``out_dir``.
+
+    Everything is checked before any cell runs: the runbook names, the parameters (a parameter
+    goes to every selected runbook that declares it and must be declared by at least one), their
+    types, and the source (opened once, then closed).
+
+    Args:
+        names: runbooks to run (full name, number or name without number); ``None`` or empty
+            runs all of them, in order.
+        source: the ``--source`` spec (see :func:`rhcos_helpers.sources.open_source`).
+        parameters: parameter name to the string given on the command line.
+        out_dir: the report directory (created if missing).
+        notebooks_dir: where the runbooks are; default ``$RHCOS_RUNBOOKS_NOTEBOOKS``, else the
+            repository's ``notebooks/``.
+        show_code: show code cells in the HTML pages.
+
+    Returns:
+        One result per runbook, and where the index and summary were written.
+
+    Raises:
+        UsageError: unknown runbook or parameter, wrong parameter type.
+        SourceError: a source that names nothing usable.
+        ClusterAccessError: a live cluster that cannot be reached.
+    """
+    known = discover_runbooks(notebooks_dir)
+    selected = [read_runbook(name, known[name]) for name in resolve_runbooks(names, known)]
+    source = absolute_source(source)
+    plan = plan_parameters(selected, source=source, parameters=parameters)
+    identity = probe_source(source)
+
+    out_dir = Path(out_dir).absolute()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manager = _kernel_manager_class()
+    _quiet_papermill()
+    results = [
+        _run_one(
+            info,
+            plan[info.name],
+            out_dir=out_dir,
+            show_code=show_code,
+            kernel_manager_class=manager,
+        )
+        for info in selected
+    ]
+    write_index(out_dir, results, identity=identity)
+    return RunSummary(
+        out_dir=out_dir,
+        identity=identity,
+        results=results,
+        index=out_dir / INDEX_FILE,
+        summary=out_dir / SUMMARY_FILE,
+    )
