@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["redact", "redact_frame", "redact_text", "redacted"]
+__all__ = ["redact", "redact_frame", "redact_html", "redact_text", "redacted"]
 
 
 def redacted(kind: str) -> str:
@@ -70,7 +70,6 @@ _SENSITIVE_KEYS: dict[str, str] = {
     "clientkey": "private-key",
     "clientcertificatedata": "certificate",
     "password": "password",
-    "passwd": "password",
     "secret": "secret",
     "clientsecret": "secret",
     "privatekey": "private-key",
@@ -95,6 +94,8 @@ def _key_kind(key: object) -> str | None:
 def _hide(value: Any, kind: str) -> Any:
     """Replace a value found under a sensitive key; booleans, ``None`` and ``""`` stay."""
     if value is None or isinstance(value, bool) or (isinstance(value, str) and not value):
+        return value
+    if isinstance(value, float) and value != value:  # NaN: a missing cell in a DataFrame
         return value
     return redacted(kind)
 
@@ -273,7 +274,9 @@ _KV_KEYS = (
     "client-secret",
     "aws_secret_access_key",
 )
-_VALUE = r"(?!<redacted)(?!(?:null|true|false|none)\b)[^\s\"'\\,;}\]<>]+"
+#: an optional quote, also as HTML escapes it (the final pass runs over whole HTML pages).
+_Q = r"(?:[\"']|&quot;|&#39;|&#x27;)?"
+_VALUE = r"(?!<redacted|&lt;redacted)(?!(?:null|true|false|none)\b)[^\s\"'\\,;&}\]<>]+"
 
 
 def _blob_end(text: str, start: int) -> int:
@@ -308,7 +311,7 @@ def _sub_pull_secret_blobs(text: str) -> str:
     return "".join(pieces)
 
 
-_AUTHS_OPEN = re.compile(r"\{\s*\\*\"auths\\*\"\s*:")
+_AUTHS_OPEN = re.compile(r"\{\s*(?:\\*\"|&quot;)auths(?:\\*\"|&quot;)\s*:")
 
 _RULES: tuple[_Rule, ...] = (
     # PEM private keys (also with escaped newlines, also cut off before the END line).
@@ -342,9 +345,14 @@ _RULES: tuple[_Rule, ...] = (
     ),
     # registry credentials inside a pull secret cut short or in another JSON shape.
     _Rule(
-        r"(\\*\"(?:auth|password|identitytoken|registrytoken)\\*\"\s*:\s*\\*\")[^\"\\]+",
+        r"((?:\\*\"|&quot;)(?:auth|password|identitytoken|registrytoken)(?:\\*\"|&quot;)\s*:\s*"
+        r"(?:\\*\"|&quot;))(?!<redacted|&lt;redacted)[^\"\\&]+",
         lambda m: m.group(1) + redacted("registry-auth"),
-        ('"auth', '"password', '"identitytoken', '"registrytoken'),
+        tuple(
+            q + k
+            for q in ('"', "&quot;")
+            for k in ("auth", "password", "identitytoken", "registrytoken")
+        ),
         flags=re.IGNORECASE,
         lower=True,
     ),
@@ -359,15 +367,19 @@ _RULES: tuple[_Rule, ...] = (
     ),
     # Authorization headers and bearer tokens.
     _Rule(
-        r"(authorization[\"']?\s*[:=]\s*\[?\s*[\"']?)(bearer|basic|token|negotiate|digest)\s+"
-        r"(?!<redacted)[A-Za-z0-9._~+/=:-]+",
+        r"(authorization"
+        + _Q
+        + r"\s*[:=]\s*\[?\s*"
+        + _Q
+        + r")(bearer|basic|token|negotiate|digest)\s+"
+        r"(?!<redacted|&lt;redacted)[A-Za-z0-9._~+/=:-]+",
         lambda m: f"{m.group(1)}{m.group(2)} {redacted('credential')}",
         ("authorization",),
         flags=re.IGNORECASE,
         anchored=True,
     ),
     _Rule(
-        r"\b(bearer)\s+(?!<redacted)(?=[A-Za-z0-9._~+/-]*[0-9._~+/-])[A-Za-z0-9._~+/-]{8,}=*",
+        r"\b(bearer)\s+(?!<redacted|&lt;redacted)(?=[A-Za-z0-9._~+/-]*[0-9._~+/-])[A-Za-z0-9._~+/-]{8,}=*",
         lambda m: f"{m.group(1)} {redacted('token')}",
         ("bearer",),
         flags=re.IGNORECASE,
@@ -377,7 +389,7 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", redacted("aws-key"), ("AKIA", "ASIA")),
     # passwords in URLs: scheme://user:password@host
     _Rule(
-        r"(://[^\s:/@\"']+:)(?!<redacted)([^\s@/\"']+)(@)",
+        r"(://[^\s:/@\"']+:)(?!<redacted|&lt;redacted)([^\s@/\"']+)(@)",
         lambda m: f"{m.group(1)}{redacted('password')}{m.group(3)}",
         ("://",),
         anchored=True,
@@ -385,7 +397,7 @@ _RULES: tuple[_Rule, ...] = (
     # env-style NAME=value: PASSWORD=, DB_PASSWORD=, GITHUB_TOKEN=, SECRET=, AWS_SECRET_ACCESS_KEY=
     _Rule(
         r"((?:password|passwd|token|secret|api_?key|access_?key|private_?key|credentials?)"
-        r"[A-Za-z0-9_]*=[\"']?)(" + _VALUE + ")",
+        r"[A-Za-z0-9_]*=" + _Q + ")(" + _VALUE + ")",
         lambda m: m.group(1) + redacted(_env_kind(m.group(1))),
         _ENV_WORDS,
         flags=re.IGNORECASE,
@@ -393,8 +405,15 @@ _RULES: tuple[_Rule, ...] = (
     ),
     # key: value (kubeconfig, YAML, JSON) for exactly-named credential keys.
     _Rule(
-        r"((?<![\w.-])(?:" + "|".join(re.escape(k) for k in _KV_KEYS) + r")"
-        r"[\"']?\s*:\s*[\"']?)(" + _VALUE + ")",
+        r"((?<![\w.-])(?:"
+        + "|".join(re.escape(k) for k in _KV_KEYS)
+        + r")"
+        + _Q
+        + r"[ \t]*:[ \t]*"
+        + _Q
+        + ")("
+        + _VALUE
+        + ")",
         lambda m: m.group(1) + redacted("credential"),
         _KV_KEYS,
         flags=re.IGNORECASE,
@@ -430,7 +449,7 @@ def redact_text(text: str) -> str:
     if not text:
         return text
     lowered = text.lower()
-    if '"auths' in lowered and _AUTHS_OPEN.search(text):
+    if ('"auths' in lowered or "&quot;auths" in lowered) and _AUTHS_OPEN.search(text):
         text = _sub_pull_secret_blobs(text)
         lowered = text.lower()
     for rule in _RULES:
@@ -439,3 +458,19 @@ def redact_text(text: str) -> str:
             text = new
             lowered = text.lower()
     return text
+
+
+_PLACEHOLDER = re.compile(r"<redacted: ([a-z-]+)>")
+
+
+def redact_html(text: str) -> str:
+    """:func:`redact_text` for HTML: the placeholders are escaped so a browser shows them.
+
+    Examples:
+        >>> redact_html("<td>GITHUB_TOKEN=ghp0123</td>")
+        '<td>GITHUB_TOKEN=&lt;redacted: token&gt;</td>'
+    """
+    redacted_text = redact_text(text)
+    if "<redacted: " not in redacted_text:
+        return redacted_text
+    return _PLACEHOLDER.sub(r"&lt;redacted: \1&gt;", redacted_text)

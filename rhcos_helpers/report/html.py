@@ -15,7 +15,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from rhcos_helpers.redaction import redact_text
+from rhcos_helpers.redaction import redact_html, redact_text
 from rhcos_helpers.report.record import strip_records
 
 __all__ = ["notebook_to_html", "redact_outputs"]
@@ -24,6 +24,8 @@ _TEMPLATES = Path(__file__).resolve().parent / "templates"
 _TEMPLATE_FILE = "rhcos_report.html.j2"
 _HIDDEN_CELL_TAGS = frozenset({"injected-parameters"})
 _ERROR_TAG = "papermill-error-cell-tag"
+#: outputs rendered as markup: a placeholder must be escaped to show (and not be a tag).
+_HTML_MIMES = frozenset({"text/html", "text/markdown", "image/svg+xml"})
 
 
 @functools.cache
@@ -63,7 +65,9 @@ def redact_outputs(nb: Any) -> None:
             elif kind in ("display_data", "execute_result"):
                 data = output.get("data", {})
                 for mime, value in list(data.items()):
-                    if mime.startswith("text/") or mime in ("application/javascript",):
+                    if mime in _HTML_MIMES:
+                        data[mime] = redact_html(_joined(value))
+                    elif mime.startswith("text/") or mime == "application/javascript":
                         data[mime] = redact_text(_joined(value))
 
 
@@ -108,4 +112,4 @@ def notebook_to_html(nb: Any, *, show_code: bool = False, title: str) -> str:
         kept.append(cell)
     nb.cells = kept
     body, _resources = _exporter(show_code).from_notebook_node(nb)
-    return redact_text(str(body))
+    return redact_html(str(body))

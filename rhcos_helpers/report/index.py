@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from rhcos_helpers.findings import Severity
-from rhcos_helpers.redaction import redact, redact_text
+from rhcos_helpers.redaction import redact, redact_html
 from rhcos_helpers.report.results import RunbookResult
 from rhcos_helpers.sources.base import SourceIdentity
 
@@ -100,7 +100,7 @@ def write_index(out_dir: Path, runs: list[RunbookResult], *, identity: SourceIde
         json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
     )
     page = _render(summary, runs, identity=identity)
-    (out_dir / INDEX_FILE).write_text(redact_text(page), encoding="utf-8")
+    (out_dir / INDEX_FILE).write_text(redact_html(page), encoding="utf-8")
     log.info("wrote %s and %s", out_dir / INDEX_FILE, out_dir / SUMMARY_FILE)
 
 

@@ -57,8 +57,10 @@ _NON_PATH_SOURCES = re.compile(r"^(demo|kube|in-cluster)(:.*)?$")
 
 
 class _PapermillNoise(logging.Filter):
-    """Drop papermill's parameter-inspection warnings: its parser skips lines holding a second
-    ``=`` and annotations like ``str | None``; :func:`plan_parameters` checks parameters itself.
+    """Drop papermill's parameter-inspection warnings (parameters are checked here instead).
+
+    Papermill's parser skips lines holding a second ``=`` and annotations like ``str | None``,
+    and warns about them on every run; :func:`plan_parameters` reads them correctly.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:

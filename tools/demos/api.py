@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -45,8 +46,9 @@ def write_namespaced_list(
 # ------------------------------------------------------------------------------------ nodes
 
 
-def _condition(ctype: str, status: str, reason: str, message: str, hb: datetime,
-               tr: datetime) -> dict[str, str]:
+def _condition(
+    ctype: str, status: str, reason: str, message: str, hb: datetime, tr: datetime
+) -> dict[str, str]:
     return {
         "lastHeartbeatTime": iso(hb),
         "lastTransitionTime": iso(tr),
@@ -70,14 +72,38 @@ def node_conditions(node: Node, p: Profile) -> list[dict[str, str]]:
     hb = later(p.captured, seconds=-num("hb", node.name, lo=5, hi=50))
     up = node.kubelet_start()
     return [
-        _condition("MemoryPressure", "False", "KubeletHasSufficientMemory",
-                   "kubelet has sufficient memory available", hb, up),
-        _condition("DiskPressure", "False", "KubeletHasNoDiskPressure",
-                   "kubelet has no disk pressure", hb, up),
-        _condition("PIDPressure", "False", "KubeletHasSufficientPID",
-                   "kubelet has sufficient PID available", hb, up),
-        _condition("Ready", "True", "KubeletReady", "kubelet is posting ready status",
-                   hb, later(up, seconds=23)),
+        _condition(
+            "MemoryPressure",
+            "False",
+            "KubeletHasSufficientMemory",
+            "kubelet has sufficient memory available",
+            hb,
+            up,
+        ),
+        _condition(
+            "DiskPressure",
+            "False",
+            "KubeletHasNoDiskPressure",
+            "kubelet has no disk pressure",
+            hb,
+            up,
+        ),
+        _condition(
+            "PIDPressure",
+            "False",
+            "KubeletHasSufficientPID",
+            "kubelet has sufficient PID available",
+            hb,
+            up,
+        ),
+        _condition(
+            "Ready",
+            "True",
+            "KubeletReady",
+            "kubelet is posting ready status",
+            hb,
+            later(up, seconds=23),
+        ),
     ]
 
 
@@ -112,15 +138,17 @@ def node_obj(node: Node, p: Profile, extra_annotations: dict[str, str]) -> dict[
     if not node.ready:
         since = iso(later(node.last_heartbeat or p.captured, seconds=40))
         taints += [
-            {"effect": "NoSchedule", "key": "node.kubernetes.io/unreachable",
-             "timeAdded": since},
-            {"effect": "NoExecute", "key": "node.kubernetes.io/unreachable",
-             "timeAdded": since},
+            {"effect": "NoSchedule", "key": "node.kubernetes.io/unreachable", "timeAdded": since},
+            {"effect": "NoExecute", "key": "node.kubernetes.io/unreachable", "timeAdded": since},
         ]
     if node.unschedulable:
-        taints.append({"effect": "NoSchedule", "key": "node.kubernetes.io/unschedulable",
-                       "timeAdded": iso(later(node.last_heartbeat or p.captured,
-                                              minutes=-11))})
+        taints.append(
+            {
+                "effect": "NoSchedule",
+                "key": "node.kubernetes.io/unschedulable",
+                "timeAdded": iso(later(node.last_heartbeat or p.captured, minutes=-11)),
+            }
+        )
     spec: dict[str, Any] = {}
     if taints:
         spec["taints"] = taints
@@ -132,8 +160,7 @@ def node_obj(node: Node, p: Profile, extra_annotations: dict[str, str]) -> dict[
     return {
         "apiVersion": "v1",
         "kind": "Node",
-        "metadata": meta(node.name, node.created, kind="Node", labels=labels,
-                         annotations=ann),
+        "metadata": meta(node.name, node.created, kind="Node", labels=labels, annotations=ann),
         "spec": spec,
         "status": {
             "addresses": [
@@ -190,8 +217,9 @@ def namespace_obj(ns: Namespace, p: Profile) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Namespace",
-        "metadata": meta(ns.name, ns.created, kind="Namespace", annotations=ann,
-                         labels=labels or None),
+        "metadata": meta(
+            ns.name, ns.created, kind="Namespace", annotations=ann, labels=labels or None
+        ),
         "spec": {"finalizers": ["kubernetes"]},
         "status": {"phase": "Active"},
     }
@@ -218,23 +246,32 @@ def pod_obj(pod: Pod, p: Profile, node: Node, ns: Namespace) -> dict[str, Any]:
     if pod.owner_kind == "Node":
         ann["kubernetes.io/config.hash"] = hexid("cfghash", pod.name, n=32)
         ann["kubernetes.io/config.mirror"] = hexid("cfghash", pod.name, n=32)
-        ann["kubernetes.io/config.seen"] = iso(node.kubelet_start()).replace(
-            "Z", ".000000000Z")
+        ann["kubernetes.io/config.seen"] = iso(node.kubelet_start()).replace("Z", ".000000000Z")
         ann["kubernetes.io/config.source"] = "file"
     if not pod.host_network and p.crictl_v1:
-        ann["k8s.ovn.org/pod-networks"] = (
-            '{"default":{"ip_addresses":["%s/23"],"mac_address":"0a:58:%s",'
-            '"gateway_ips":["%s.1"],"routes":[],"ip_address":"%s/23",'
-            '"gateway_ip":"%s.1","role":"primary"}}'
-            % (pod.ip, ":".join(pod.ip.split(".")[i].rjust(2, "0")[:2] for i in range(4)),
-               node.pod_subnet_prefix, pod.ip, node.pod_subnet_prefix)
-        )
+        gw = f"{node.pod_subnet_prefix}.1"
+        net = {
+            "default": {
+                "ip_addresses": [f"{pod.ip}/23"],
+                "mac_address": "0a:58:" + ":".join(f"{int(o):02x}" for o in pod.ip.split(".")),
+                "gateway_ips": [gw],
+                "routes": [],
+                "ip_address": f"{pod.ip}/23",
+                "gateway_ip": gw,
+                "role": "primary",
+            }
+        }
+        ann["k8s.ovn.org/pod-networks"] = json.dumps(net, separators=(",", ":"))
     sec: dict[str, Any] = {}
     if pod.run_as_user is not None:
         sec["runAsUser"] = pod.run_as_user
     elif pod.scc.startswith("restricted"):
-        sec = {"fsGroup": ns.first_uid, "runAsNonRoot": True, "runAsUser": ns.first_uid,
-               "seLinuxOptions": {"level": ns.mcs}}
+        sec = {
+            "fsGroup": ns.first_uid,
+            "runAsNonRoot": True,
+            "runAsUser": ns.first_uid,
+            "seLinuxOptions": {"level": ns.mcs},
+        }
         if p.crictl_v1:
             sec["seccompProfile"] = {"type": "RuntimeDefault"}
     containers = []
@@ -242,21 +279,27 @@ def pod_obj(pod: Pod, p: Profile, node: Node, ns: Namespace) -> dict[str, Any]:
     for c in pod.containers:
         csec: dict[str, Any] = {"privileged": True} if pod.privileged else {}
         if pod.scc.startswith("restricted") and p.crictl_v1:
-            csec = {"allowPrivilegeEscalation": False,
-                    "capabilities": {"drop": ["ALL"]}, "runAsNonRoot": True,
-                    "runAsUser": ns.first_uid}
+            csec = {
+                "allowPrivilegeEscalation": False,
+                "capabilities": {"drop": ["ALL"]},
+                "runAsNonRoot": True,
+                "runAsUser": ns.first_uid,
+            }
         spec_c: dict[str, Any] = {
             "image": c.image.pullspec,
             "imagePullPolicy": "IfNotPresent",
             "name": c.name,
-            "resources": {"requests": {"cpu": f"{max(5, c.cpu_m)}m",
-                                       "memory": f"{max(20, c.mem_mi)}Mi"}},
+            "resources": {
+                "requests": {"cpu": f"{max(5, c.cpu_m)}m", "memory": f"{max(20, c.mem_mi)}Mi"}
+            },
             "terminationMessagePath": "/dev/termination-log",
             "terminationMessagePolicy": "FallbackToLogsOnError",
         }
         if pod.namespace == "demo-app":
-            spec_c["resources"] = {"limits": {"memory": "256Mi"},
-                                   "requests": {"cpu": "100m", "memory": "128Mi"}}
+            spec_c["resources"] = {
+                "limits": {"memory": "256Mi"},
+                "requests": {"cpu": "100m", "memory": "128Mi"},
+            }
         if csec:
             spec_c["securityContext"] = csec
         containers.append(spec_c)
@@ -276,34 +319,60 @@ def pod_obj(pod: Pod, p: Profile, node: Node, ns: Namespace) -> dict[str, Any]:
         }
         if c.last_terminated:
             lt = c.last_terminated
-            st["lastState"] = {"terminated": {
-                "containerID": f"cri-o://{pod.container_id(c, c.restarts - 1)}",
-                "exitCode": lt["exitCode"],
-                "finishedAt": iso(lt["finished"]),
-                "reason": lt["reason"],
-                "startedAt": iso(lt["started"]),
-            }}
+            st["lastState"] = {
+                "terminated": {
+                    "containerID": f"cri-o://{pod.container_id(c, c.restarts - 1)}",
+                    "exitCode": lt["exitCode"],
+                    "finishedAt": iso(lt["finished"]),
+                    "reason": lt["reason"],
+                    "startedAt": iso(lt["started"]),
+                }
+            }
         statuses.append(st)
     ready_status = "True" if pod.ready else "False"
     ready_time = later(pod.started, seconds=15)
     conds = [
-        {"lastProbeTime": None, "lastTransitionTime": iso(pod.started),
-         "status": "True", "type": "Initialized"},
-        {"lastProbeTime": None, "lastTransitionTime": iso(ready_time),
-         "status": ready_status, "type": "Ready"},
-        {"lastProbeTime": None, "lastTransitionTime": iso(ready_time),
-         "status": ready_status, "type": "ContainersReady"},
-        {"lastProbeTime": None, "lastTransitionTime": iso(pod.started),
-         "status": "True", "type": "PodScheduled"},
+        {
+            "lastProbeTime": None,
+            "lastTransitionTime": iso(pod.started),
+            "status": "True",
+            "type": "Initialized",
+        },
+        {
+            "lastProbeTime": None,
+            "lastTransitionTime": iso(ready_time),
+            "status": ready_status,
+            "type": "Ready",
+        },
+        {
+            "lastProbeTime": None,
+            "lastTransitionTime": iso(ready_time),
+            "status": ready_status,
+            "type": "ContainersReady",
+        },
+        {
+            "lastProbeTime": None,
+            "lastTransitionTime": iso(pod.started),
+            "status": "True",
+            "type": "PodScheduled",
+        },
     ]
     if p.crictl_v1:
-        conds.insert(0, {"lastProbeTime": None, "lastTransitionTime": iso(pod.started),
-                         "status": ready_status, "type": "PodReadyToStartContainers"})
+        conds.insert(
+            0,
+            {
+                "lastProbeTime": None,
+                "lastTransitionTime": iso(pod.started),
+                "status": ready_status,
+                "type": "PodReadyToStartContainers",
+            },
+        )
     if not pod.ready:
         for cond in conds:
             if cond["type"] in ("Ready", "ContainersReady"):
-                cond["lastTransitionTime"] = iso(later(node.last_heartbeat or p.captured,
-                                                       seconds=40))
+                cond["lastTransitionTime"] = iso(
+                    later(node.last_heartbeat or p.captured, seconds=40)
+                )
     spec: dict[str, Any] = {
         "containers": containers,
         "dnsPolicy": "Default" if pod.host_network else "ClusterFirst",
@@ -319,8 +388,11 @@ def pod_obj(pod: Pod, p: Profile, node: Node, ns: Namespace) -> dict[str, Any]:
     }
     if pod.priority_class:
         spec["priorityClassName"] = pod.priority_class
-        spec["priority"] = 2000001000 if pod.priority_class == "system-node-critical" else (
-            2000000000 if pod.priority_class == "system-cluster-critical" else 0)
+        spec["priority"] = (
+            2000001000
+            if pod.priority_class == "system-node-critical"
+            else (2000000000 if pod.priority_class == "system-cluster-critical" else 0)
+        )
     else:
         spec["priority"] = 0
     if pod.host_network:
@@ -328,11 +400,17 @@ def pod_obj(pod: Pod, p: Profile, node: Node, ns: Namespace) -> dict[str, Any]:
     if pod.owner_kind == "DaemonSet":
         spec["tolerations"] = [{"operator": "Exists"}]
     labels = dict(pod.labels)
-    metadata = meta(pod.name, pod.started, kind="Pod", namespace=pod.namespace,
-                    labels=labels or None, annotations=ann,
-                    ownerReferences=[owner])
+    metadata = meta(
+        pod.name,
+        pod.started,
+        kind="Pod",
+        namespace=pod.namespace,
+        labels=labels or None,
+        annotations=ann,
+        ownerReferences=[owner],
+    )
     if pod.owner_kind != "Node":
-        metadata["generateName"] = pod.name[: -5]
+        metadata["generateName"] = pod.name[:-5]
     host_ip = node.ip
     status: dict[str, Any] = {
         "conditions": conds,
@@ -346,17 +424,24 @@ def pod_obj(pod: Pod, p: Profile, node: Node, ns: Namespace) -> dict[str, Any]:
     }
     if p.crictl_v1:
         status["hostIPs"] = [{"ip": host_ip}]
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec,
-            "status": status}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec, "status": status}
 
 
 # ------------------------------------------------------------------------- machine configs
 
 
-def machine_config(name: str, created: datetime, p: Profile, config: dict[str, Any], *,
-                   role: str | None, generated: bool, extra_spec: dict[str, Any] | None = None,
-                   annotations: dict[str, str] | None = None,
-                   owner: dict[str, Any] | None = None) -> dict[str, Any]:
+def machine_config(
+    name: str,
+    created: datetime,
+    p: Profile,
+    config: dict[str, Any],
+    *,
+    role: str | None,
+    generated: bool,
+    extra_spec: dict[str, Any] | None = None,
+    annotations: dict[str, str] | None = None,
+    owner: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     ann: dict[str, str] = {}
     if generated:
         ann["machineconfiguration.openshift.io/generated-by-controller-version"] = p.mco_hash
@@ -367,28 +452,46 @@ def machine_config(name: str, created: datetime, p: Profile, config: dict[str, A
         m["ownerReferences"] = [owner]
     spec: dict[str, Any] = {"config": config}
     if generated and p.crictl_v1:
-        spec.update({"baseOSExtensionsContainerImage": "", "extensions": None,
-                     "fips": False, "kernelArguments": None, "kernelType": "",
-                     "osImageURL": ""})
+        spec.update(
+            {
+                "baseOSExtensionsContainerImage": "",
+                "extensions": None,
+                "fips": False,
+                "kernelArguments": None,
+                "kernelType": "",
+                "osImageURL": "",
+            }
+        )
     elif generated:
         spec.update({"fips": False, "kernelArguments": None, "osImageURL": ""})
     spec.update(extra_spec or {})
     return {"apiVersion": MC_API, "kind": "MachineConfig", "metadata": m, "spec": spec}
 
 
-def pool_obj(name: str, created: datetime, p: Profile, *, selector: dict[str, Any],
-             node_selector: dict[str, Any], target: str, target_sources: list[str],
-             status_config: str, status_sources: list[str], nodes: list[Node],
-             paused: bool, max_unavailable: int | None, conditions: list[dict[str, str]],
-             cert_expirys: list[dict[str, str]] | None, labels: dict[str, str]) -> dict[str, Any]:
+def pool_obj(
+    name: str,
+    created: datetime,
+    p: Profile,
+    *,
+    selector: dict[str, Any],
+    node_selector: dict[str, Any],
+    target: str,
+    target_sources: list[str],
+    status_config: str,
+    status_sources: list[str],
+    nodes: list[Node],
+    paused: bool,
+    max_unavailable: int | None,
+    conditions: list[dict[str, str]],
+    cert_expirys: list[dict[str, str]] | None,
+    labels: dict[str, str],
+) -> dict[str, Any]:
     def src(names: list[str]) -> list[dict[str, str]]:
-        return [{"apiVersion": MC_API, "kind": "MachineConfig", "name": n}
-                for n in sorted(names)]
+        return [{"apiVersion": MC_API, "kind": "MachineConfig", "name": n} for n in sorted(names)]
 
     updated = [n for n in nodes if n.current == n.desired == target and n.state == "Done"]
     ready = [n for n in updated if n.ready and not n.unschedulable]
-    unavailable = [n for n in nodes
-                   if not n.ready or n.unschedulable or (n.current != n.desired)]
+    unavailable = [n for n in nodes if not n.ready or n.unschedulable or (n.current != n.desired)]
     degraded = [n for n in nodes if n.state in ("Degraded", "Unreconcilable")]
     spec: dict[str, Any] = {
         "configuration": {"name": target, "source": src(target_sources)},
@@ -413,31 +516,46 @@ def pool_obj(name: str, created: datetime, p: Profile, *, selector: dict[str, An
     return {
         "apiVersion": MC_API,
         "kind": "MachineConfigPool",
-        "metadata": meta(name, created, kind="MachineConfigPool", labels=labels,
-                         generation=3),
+        "metadata": meta(name, created, kind="MachineConfigPool", labels=labels, generation=3),
         "spec": spec,
         "status": status,
     }
 
 
-def pool_condition(ctype: str, status: bool, t: datetime, message: str = "",
-                   reason: str = "") -> dict[str, str]:
-    return {"lastTransitionTime": iso(t), "message": message, "reason": reason,
-            "status": "True" if status else "False", "type": ctype}
+def pool_condition(
+    ctype: str, status: bool, t: datetime, message: str = "", reason: str = ""
+) -> dict[str, str]:
+    return {
+        "lastTransitionTime": iso(t),
+        "message": message,
+        "reason": reason,
+        "status": "True" if status else "False",
+        "type": ctype,
+    }
 
 
 # ------------------------------------------------------------------------------ misc kinds
 
 
-def cluster_operator(name: str, p: Profile, created: datetime, since: datetime,
-                     available_msg: str, operands: dict[str, str],
-                     overrides: dict[str, dict[str, str]] | None = None,
-                     related: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def cluster_operator(
+    name: str,
+    p: Profile,
+    created: datetime,
+    since: datetime,
+    available_msg: str,
+    operands: dict[str, str],
+    overrides: dict[str, dict[str, str]] | None = None,
+    related: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
     conds = {
         "Available": {"status": "True", "reason": "AsExpected", "message": available_msg},
-        "Progressing": {"status": "False", "reason": "AsExpected",
-                        "message": f"Cluster version is {p.ocp}" if name in (
-                            "machine-config", "dns", "network") else "All is well"},
+        "Progressing": {
+            "status": "False",
+            "reason": "AsExpected",
+            "message": f"Cluster version is {p.ocp}"
+            if name in ("machine-config", "dns", "network")
+            else "All is well",
+        },
         "Degraded": {"status": "False", "reason": "AsExpected", "message": ""},
         "Upgradeable": {"status": "True", "reason": "AsExpected", "message": "All is well"},
     }
@@ -446,9 +564,13 @@ def cluster_operator(name: str, p: Profile, created: datetime, since: datetime,
     conditions = []
     for ctype in ("Degraded", "Progressing", "Available", "Upgradeable"):
         c = conds[ctype]
-        entry = {"lastTransitionTime": iso(c.get("time", since)) if isinstance(
-            c.get("time"), datetime) else c.get("time", iso(since)),
-            "status": c["status"], "type": ctype}
+        entry = {
+            "lastTransitionTime": iso(c.get("time", since))
+            if isinstance(c.get("time"), datetime)
+            else c.get("time", iso(since)),
+            "status": c["status"],
+            "type": ctype,
+        }
         if c.get("reason"):
             entry["reason"] = c["reason"]
         if c.get("message"):
@@ -456,15 +578,18 @@ def cluster_operator(name: str, p: Profile, created: datetime, since: datetime,
         conditions.append(entry)
     versions = [{"name": "operator", "version": p.ocp}]
     versions += [{"name": k, "version": v} for k, v in operands.items()]
-    status: dict[str, Any] = {"conditions": conditions, "extension": None,
-                              "versions": versions}
+    status: dict[str, Any] = {"conditions": conditions, "extension": None, "versions": versions}
     if related:
         status["relatedObjects"] = related
     return {
         "apiVersion": "config.openshift.io/v1",
         "kind": "ClusterOperator",
-        "metadata": meta(name, created, kind="ClusterOperator", annotations={
-            "include.release.openshift.io/self-managed-high-availability": "true"}),
+        "metadata": meta(
+            name,
+            created,
+            kind="ClusterOperator",
+            annotations={"include.release.openshift.io/self-managed-high-availability": "true"},
+        ),
         "spec": {},
         "status": status,
     }
@@ -475,45 +600,60 @@ def scc_cluster_role(name: str, created: datetime) -> dict[str, Any]:
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "ClusterRole",
         "metadata": meta(f"system:openshift:scc:{name}", created, kind="ClusterRole"),
-        "rules": [{"apiGroups": ["security.openshift.io"],
-                   "resourceNames": [name],
-                   "resources": ["securitycontextconstraints"],
-                   "verbs": ["use"]}],
+        "rules": [
+            {
+                "apiGroups": ["security.openshift.io"],
+                "resourceNames": [name],
+                "resources": ["securitycontextconstraints"],
+                "verbs": ["use"],
+            }
+        ],
     }
 
 
-def cluster_role_binding(name: str, role: str, subjects: list[dict[str, str]],
-                         created: datetime) -> dict[str, Any]:
+def cluster_role_binding(
+    name: str, role: str, subjects: list[dict[str, str]], created: datetime
+) -> dict[str, Any]:
     return {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "ClusterRoleBinding",
         "metadata": meta(name, created, kind="ClusterRoleBinding"),
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
-                    "name": role},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
         "subjects": subjects,
     }
 
 
-def role_binding(name: str, ns: str, role_kind: str, role: str,
-                 subjects: list[dict[str, str]], created: datetime) -> dict[str, Any]:
+def role_binding(
+    name: str, ns: str, role_kind: str, role: str, subjects: list[dict[str, str]], created: datetime
+) -> dict[str, Any]:
     return {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "RoleBinding",
         "metadata": meta(name, created, kind="RoleBinding", namespace=ns),
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind,
-                    "name": role},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": role},
         "subjects": subjects,
     }
 
 
-def csr_obj(name: str, created: datetime, *, username: str, groups: list[str],
-            signer: str, usages: list[str], approved_at: datetime | None,
-            cn: str, v1: bool) -> dict[str, Any]:
+def csr_obj(
+    name: str,
+    created: datetime,
+    *,
+    username: str,
+    groups: list[str],
+    signer: str,
+    usages: list[str],
+    approved_at: datetime | None,
+    cn: str,
+    v1: bool,
+) -> dict[str, Any]:
     # a well-formed PEM wrapper around synthetic DER-looking bytes (not a real request)
     body = hexid("csr", name, n=64)
-    pem = ("-----BEGIN CERTIFICATE REQUEST-----\n"
-           f"MIIBADCBqAIBADBGMRUwEwYDVQQKEwxzeXN0ZW06bm9kZXMxLTArBgNVBAMTJHN5\n"
-           f"{body[:60]}\n-----END CERTIFICATE REQUEST-----\n")
+    pem = (
+        "-----BEGIN CERTIFICATE REQUEST-----\n"
+        f"MIIBADCBqAIBADBGMRUwEwYDVQQKEwxzeXN0ZW06bm9kZXMxLTArBgNVBAMTJHN5\n"
+        f"{body[:60]}\n-----END CERTIFICATE REQUEST-----\n"
+    )
     import base64
 
     spec: dict[str, Any] = {
@@ -529,16 +669,22 @@ def csr_obj(name: str, created: datetime, *, username: str, groups: list[str],
     if approved_at is not None:
         status = {
             "certificate": base64.b64encode(
-                ("-----BEGIN CERTIFICATE-----\nMIIC" + hexid("cert", name, n=60)
-                 + "\n-----END CERTIFICATE-----\n").encode()).decode(),
-            "conditions": [{
-                "lastTransitionTime": iso(approved_at),
-                "lastUpdateTime": iso(approved_at),
-                "message": "This CSR was approved by the Node CSR Approver (cluster-machine-approver)",
-                "reason": "NodeCSRApprove",
-                "status": "True",
-                "type": "Approved",
-            }],
+                (
+                    "-----BEGIN CERTIFICATE-----\nMIIC"
+                    + hexid("cert", name, n=60)
+                    + "\n-----END CERTIFICATE-----\n"
+                ).encode()
+            ).decode(),
+            "conditions": [
+                {
+                    "lastTransitionTime": iso(approved_at),
+                    "lastUpdateTime": iso(approved_at),
+                    "message": "This CSR was approved by the Node CSR Approver",
+                    "reason": "NodeCSRApprove",
+                    "status": "True",
+                    "type": "Approved",
+                }
+            ],
         }
     return {
         "apiVersion": "certificates.k8s.io/v1" if v1 else "certificates.k8s.io/v1beta1",

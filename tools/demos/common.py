@@ -180,8 +180,13 @@ def ign3_file(path: str, text: str, mode: int = 420, *, b64: bool = False) -> di
     return {"contents": {"source": source}, "mode": mode, "overwrite": True, "path": path}
 
 
-def ign3_unit(name: str, contents: str | None = None, *, enabled: bool | None = True,
-              dropins: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def ign3_unit(
+    name: str,
+    contents: str | None = None,
+    *,
+    enabled: bool | None = True,
+    dropins: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
     unit: dict[str, Any] = {"name": name}
     if contents is not None:
         unit["contents"] = contents

@@ -43,8 +43,9 @@ def readme() -> bytes:
 def on_disk(root: Path) -> dict[str, bytes]:
     if not root.exists():
         return {}
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 def check(trees: dict[str, Tree]) -> list[str]:
@@ -78,8 +79,11 @@ def write(trees: dict[str, Tree]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="compare the committed demo data with what would be generated")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="compare the committed demo data with what would be generated",
+    )
     args = parser.parse_args(argv)
     trees = build_all()
     if args.check:

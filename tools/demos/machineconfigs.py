@@ -8,15 +8,20 @@ from typing import Any
 
 from common import data_url_b64, data_url_escaped, ign3_file, ign3_unit
 
-SSH_KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoDemoDemoDemoDemoDemoDemoDemoDemoDemo0000"
-           " demo@example")
+SSH_KEY = (
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoDemoDemoDemoDemoDemoDemoDemoDemoDemo0000 demo@example"
+)
 
-CHRONY_TEXT = ("server tick.stdtime.gov.tw maxdelay 0.4 offline\n"
-               "server time.stdtime.gov.tw maxdelay 0.4 offline")
+CHRONY_TEXT = (
+    "server tick.stdtime.gov.tw maxdelay 0.4 offline\n"
+    "server time.stdtime.gov.tw maxdelay 0.4 offline"
+)
 # the seed's MachineConfig (pichuang, 4.3) carries exactly this data URL
-CHRONY_SOURCE = ("data:text/plain;charset=utf-8;base64,c2VydmVyIHRpY2suc3RkdGltZS5nb3YudHcgbWF4"
-                 "ZGVsYXkgMC40IG9mZmxpbmUKc2VydmVyIHRpbWUuc3RkdGltZS5nb3YudHcgbWF4ZGVsYXkgMC40IG9"
-                 "mZmxpbmU=")
+CHRONY_SOURCE = (
+    "data:text/plain;charset=utf-8;base64,c2VydmVyIHRpY2suc3RkdGltZS5nb3YudHcgbWF4"
+    "ZGVsYXkgMC40IG9mZmxpbmUKc2VydmVyIHRpbWUuc3RkdGltZS5nb3YudHcgbWF4ZGVsYXkgMC40IG9"
+    "mZmxpbmU="
+)
 assert CHRONY_SOURCE == data_url_b64(CHRONY_TEXT)
 
 PROXY_ENV = (
@@ -28,27 +33,29 @@ PROXY_ENV = (
     "# 'EnvironmentFile=/etc/mco/proxy.env'.\n"
 )
 
-KUBELET_CA = ("-----BEGIN CERTIFICATE-----\n"
-              "MIIDMDCCAhigAwIBAgIIDemoCAcert0wDQYJKoZIhvcNAQELBQAwNjESMBAGA1UECxMJ\n"
-              "b3BlbnNoaWZ0MSAwHgYDVQQDExdhZG1pbi1rdWJlY29uZmlnLXNpZ25lcjAeFw0y\n"
-              "-----END CERTIFICATE-----\n")
+KUBELET_CA = (
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIDMDCCAhigAwIBAgIIDemoCAcert0wDQYJKoZIhvcNAQELBQAwNjESMBAGA1UECxMJ\n"
+    "b3BlbnNoaWZ0MSAwHgYDVQQDExdhZG1pbi1rdWJlY29uZmlnLXNpZ25lcjAeFw0y\n"
+    "-----END CERTIFICATE-----\n"
+)
 
 CRIO_DEFAULT = (
-    "[crio]\ninternal_wipe = true\nstorage_driver = \"overlay\"\n"
-    "storage_option = [\n    \"overlay.override_kernel_check=1\",\n]\n\n"
-    "[crio.api]\nstream_address = \"\"\nstream_port = \"10010\"\n\n"
-    "[crio.runtime]\nselinux = true\nconmon = \"\"\nconmon_cgroup = \"pod\"\n"
-    "default_env = [\n    \"NSS_SDB_USE_CACHE=no\",\n]\ndefault_runtime = \"crun\"\n"
-    "log_level = \"info\"\ncgroup_manager = \"systemd\"\ndefault_sysctls = [\n"
-    "    \"net.ipv4.ping_group_range=0 2147483647\",\n]\nhooks_dir = [\n"
-    "    \"/etc/containers/oci/hooks.d\",\n    \"/run/containers/oci/hooks.d\",\n"
-    "    \"/usr/share/containers/oci/hooks.d\",\n]\nmanage_ns_lifecycle = true\n"
-    "absent_mount_sources_to_reject = [\n    \"/etc/hostname\",\n]\ndrop_infra_ctr = true\n\n"
-    "[crio.image]\nglobal_auth_file = \"/var/lib/kubelet/config.json\"\n"
-    "pause_image = \"{pause}\"\npause_image_auth_file = \"/var/lib/kubelet/config.json\"\n"
-    "pause_command = \"/usr/bin/pod\"\n\n[crio.network]\nnetwork_dir = \"/etc/kubernetes/cni/net.d/\"\n"
-    "plugin_dirs = [\n    \"/var/lib/cni/bin\",\n    \"/usr/libexec/cni\",\n]\n\n"
-    "[crio.metrics]\nenable_metrics = true\nmetrics_host = \"127.0.0.1\"\nmetrics_port = 9537\n"
+    '[crio]\ninternal_wipe = true\nstorage_driver = "overlay"\n'
+    'storage_option = [\n    "overlay.override_kernel_check=1",\n]\n\n'
+    '[crio.api]\nstream_address = ""\nstream_port = "10010"\n\n'
+    '[crio.runtime]\nselinux = true\nconmon = ""\nconmon_cgroup = "pod"\n'
+    'default_env = [\n    "NSS_SDB_USE_CACHE=no",\n]\ndefault_runtime = "crun"\n'
+    'log_level = "info"\ncgroup_manager = "systemd"\ndefault_sysctls = [\n'
+    '    "net.ipv4.ping_group_range=0 2147483647",\n]\nhooks_dir = [\n'
+    '    "/etc/containers/oci/hooks.d",\n    "/run/containers/oci/hooks.d",\n'
+    '    "/usr/share/containers/oci/hooks.d",\n]\nmanage_ns_lifecycle = true\n'
+    'absent_mount_sources_to_reject = [\n    "/etc/hostname",\n]\ndrop_infra_ctr = true\n\n'
+    '[crio.image]\nglobal_auth_file = "/var/lib/kubelet/config.json"\n'
+    'pause_image = "{pause}"\npause_image_auth_file = "/var/lib/kubelet/config.json"\n'
+    'pause_command = "/usr/bin/pod"\n\n[crio.network]\nnetwork_dir = "/etc/kubernetes/cni/net.d/"\n'
+    'plugin_dirs = [\n    "/var/lib/cni/bin",\n    "/usr/libexec/cni",\n]\n\n'
+    '[crio.metrics]\nenable_metrics = true\nmetrics_host = "127.0.0.1"\nmetrics_port = 9537\n'
 )
 
 REGISTRIES_CONF = 'unqualified-search-registries = ["registry.access.redhat.com", "docker.io"]\n'
@@ -59,7 +66,7 @@ KUBELET_UNIT = (
     "[Service]\nType=notify\nExecStartPre=/bin/mkdir --parents /etc/kubernetes/manifests\n"
     "ExecStartPre=-/usr/sbin/restorecon -ri /var/lib/kubelet/pod-resources "
     "/usr/local/bin/kubenswrapper /usr/bin/kubensenter\n"
-    "Environment=\"KUBELET_NODE_IP=0.0.0.0\"\nEnvironmentFile=/etc/os-release\n"
+    'Environment="KUBELET_NODE_IP=0.0.0.0"\nEnvironmentFile=/etc/os-release\n'
     "EnvironmentFile=-/etc/kubernetes/kubelet-workaround\n"
     "EnvironmentFile=-/etc/kubernetes/kubelet-env\n"
     "EnvironmentFile=/etc/node-sizing.env\n\n"
@@ -85,7 +92,7 @@ KUBELET_UNIT_43 = (
     "After=crio.service\n\n[Service]\nType=notify\n"
     "ExecStartPre=/bin/mkdir --parents /etc/kubernetes/manifests\n"
     "ExecStartPre=/bin/rm -f /var/lib/kubelet/cpu_manager_state\n"
-    "Environment=\"KUBELET_LOG_LEVEL=4\"\nEnvironmentFile=/etc/os-release\n"
+    'Environment="KUBELET_LOG_LEVEL=4"\nEnvironmentFile=/etc/os-release\n'
     "EnvironmentFile=-/etc/kubernetes/kubelet-workaround\n"
     "EnvironmentFile=-/etc/kubernetes/kubelet-env\n\n"
     "ExecStart=/usr/bin/hyperkube \\\n    kubelet \\\n"
@@ -114,7 +121,9 @@ def kubelet_conf(feature_gates: dict[str, bool], *, cgroup_v2: bool) -> str:
     if cgroup_v2:
         head += "enableSystemLogQuery: true\n"
     return (
-        head + "featureGates:\n" + gates
+        head
+        + "featureGates:\n"
+        + gates
         + "maxPods: 250\nnodeStatusReportFrequency: 5m0s\nnodeStatusUpdateFrequency: 10s\n"
         "podPidsLimit: 4096\nprotectKernelDefaults: true\nrotateCertificates: true\n"
         "serializeImagePulls: false\nserverTLSBootstrap: true\n"
@@ -125,11 +134,18 @@ def kubelet_conf(feature_gates: dict[str, bool], *, cgroup_v2: bool) -> str:
     )
 
 
-FEATURE_GATES_416 = {"AlibabaPlatform": True, "AzureWorkloadIdentity": True,
-                     "BuildCSIVolumes": True, "CloudDualStackNodeIPs": True,
-                     "DisableKubeletCloudCredentialProviders": True,
-                     "KMSv1": True, "NetworkLiveMigration": True, "PrivateHostedZoneAWS": True,
-                     "ValidatingAdmissionPolicy": False, "VSphereControlPlaneMachineSet": True}
+FEATURE_GATES_416 = {
+    "AlibabaPlatform": True,
+    "AzureWorkloadIdentity": True,
+    "BuildCSIVolumes": True,
+    "CloudDualStackNodeIPs": True,
+    "DisableKubeletCloudCredentialProviders": True,
+    "KMSv1": True,
+    "NetworkLiveMigration": True,
+    "PrivateHostedZoneAWS": True,
+    "ValidatingAdmissionPolicy": False,
+    "VSphereControlPlaneMachineSet": True,
+}
 
 MCD_FIRSTBOOT = (
     "[Unit]\nDescription=Machine Config Daemon Firstboot\n"
@@ -147,7 +163,7 @@ NODEIP_UNIT = (
     "select a valid node IP\nWants=NetworkManager-wait-online.service\n"
     "After=NetworkManager-wait-online.service firstboot-osupdate.target\n"
     "Before=kubelet-dependencies.target ovs-configuration.service\n\n[Service]\n"
-    "Type=oneshot\nExecStart=/bin/bash -c \"exit 0 \"\nRemainAfterExit=yes\n\n"
+    'Type=oneshot\nExecStart=/bin/bash -c "exit 0 "\nRemainAfterExit=yes\n\n'
     "[Install]\nRequiredBy=kubelet-dependencies.target\n"
 )
 
@@ -167,18 +183,31 @@ def base_files(role: str) -> list[tuple[str, str, int]]:
     files = [
         ("/etc/kubernetes/kubelet-ca.crt", KUBELET_CA, 420),
         ("/etc/mco/proxy.env", PROXY_ENV, 420),
-        ("/etc/systemd/system.conf.d/10-default-env-godebug.conf",
-         "[Manager]\nDefaultEnvironment=GODEBUG=x509ignoreCN=0,madvdontneed=1\n", 420),
-        ("/usr/local/bin/configure-ovs.sh",
-         "#!/bin/bash\nset -eux\n# (template body abridged in the demo)\n", 493),
-        ("/etc/NetworkManager/conf.d/99-keyfiles.conf",
-         "[keyfile]\npath=/etc/NetworkManager/system-connections\n\n[main]\n"
-         "plugins=keyfile,ifcfg-rh\n", 420),
+        (
+            "/etc/systemd/system.conf.d/10-default-env-godebug.conf",
+            "[Manager]\nDefaultEnvironment=GODEBUG=x509ignoreCN=0,madvdontneed=1\n",
+            420,
+        ),
+        (
+            "/usr/local/bin/configure-ovs.sh",
+            "#!/bin/bash\nset -eux\n# (template body abridged in the demo)\n",
+            493,
+        ),
+        (
+            "/etc/NetworkManager/conf.d/99-keyfiles.conf",
+            "[keyfile]\npath=/etc/NetworkManager/system-connections\n\n[main]\n"
+            "plugins=keyfile,ifcfg-rh\n",
+            420,
+        ),
     ]
     if role == "master":
-        files.append(("/usr/local/bin/recover-kubeconfig.sh",
-                      "#!/bin/bash\nset -eou pipefail\n# (template body abridged in the demo)\n",
-                      493))
+        files.append(
+            (
+                "/usr/local/bin/recover-kubeconfig.sh",
+                "#!/bin/bash\nset -eou pipefail\n# (template body abridged in the demo)\n",
+                493,
+            )
+        )
     return files
 
 
@@ -188,18 +217,28 @@ def base_units_416() -> list[dict[str, Any]]:
         ign3_unit("nodeip-configuration.service", NODEIP_UNIT),
         ign3_unit("ovs-configuration.service", OVS_CONFIG_UNIT),
         ign3_unit("openvswitch.service"),
-        ign3_unit("ovsdb-server.service", dropins=[{
-            "contents": "[Service]\nRestart=always\n", "name": "10-ovsdb-restart.conf"}],
-            enabled=None),
-        ign3_unit("rpm-ostreed.service", dropins=[{
-            "contents": "[Unit]\nConditionPathExists=/enoent\n", "name": "mco-disabled.conf"}],
-            enabled=None),
+        ign3_unit(
+            "ovsdb-server.service",
+            dropins=[{"contents": "[Service]\nRestart=always\n", "name": "10-ovsdb-restart.conf"}],
+            enabled=None,
+        ),
+        ign3_unit(
+            "rpm-ostreed.service",
+            dropins=[
+                {"contents": "[Unit]\nConditionPathExists=/enoent\n", "name": "mco-disabled.conf"}
+            ],
+            enabled=None,
+        ),
         ign3_unit("zincati.service", enabled=False),
     ]
 
 
-def ign3(files: list[dict[str, Any]] | None = None, units: list[dict[str, Any]] | None = None,
-         users: list[dict[str, Any]] | None = None, version: str = "3.4.0") -> dict[str, Any]:
+def ign3(
+    files: list[dict[str, Any]] | None = None,
+    units: list[dict[str, Any]] | None = None,
+    users: list[dict[str, Any]] | None = None,
+    version: str = "3.4.0",
+) -> dict[str, Any]:
     cfg: dict[str, Any] = {"ignition": {"version": version}}
     if users:
         cfg["passwd"] = {"users": users}
@@ -215,21 +254,30 @@ def mc_00_416(role: str) -> dict[str, Any]:
 
 
 def mc_01_runtime_416(pause: str) -> dict[str, Any]:
-    return ign3([
-        ign3_file("/etc/crio/crio.conf.d/00-default", CRIO_DEFAULT.format(pause=pause)),
-        ign3_file("/etc/containers/registries.conf", REGISTRIES_CONF),
-        ign3_file("/etc/containers/policy.json",
-                  '{\n  "default": [\n    {\n      "type": "insecureAcceptAnything"\n    }\n  ]\n}\n'),
-    ])
+    return ign3(
+        [
+            ign3_file("/etc/crio/crio.conf.d/00-default", CRIO_DEFAULT.format(pause=pause)),
+            ign3_file("/etc/containers/registries.conf", REGISTRIES_CONF),
+            ign3_file(
+                "/etc/containers/policy.json",
+                '{\n  "default": [\n    {\n      "type": "insecureAcceptAnything"\n    }\n  ]\n}\n',
+            ),
+        ]
+    )
 
 
 def mc_01_kubelet_416(role: str, pause: str) -> dict[str, Any]:
     return ign3(
-        [ign3_file("/etc/kubernetes/kubelet.conf",
-                   kubelet_conf(FEATURE_GATES_416, cgroup_v2=True)),
-         ign3_file("/etc/node-sizing-enabled.env",
-                   "NODE_SIZING_ENABLED=false\nSYSTEM_RESERVED_MEMORY=1Gi\n"
-                   "SYSTEM_RESERVED_CPU=500m\nSYSTEM_RESERVED_ES=1Gi\n")],
+        [
+            ign3_file(
+                "/etc/kubernetes/kubelet.conf", kubelet_conf(FEATURE_GATES_416, cgroup_v2=True)
+            ),
+            ign3_file(
+                "/etc/node-sizing-enabled.env",
+                "NODE_SIZING_ENABLED=false\nSYSTEM_RESERVED_MEMORY=1Gi\n"
+                "SYSTEM_RESERVED_CPU=500m\nSYSTEM_RESERVED_ES=1Gi\n",
+            ),
+        ],
         [ign3_unit("kubelet.service", KUBELET_UNIT.format(role=role, pause=pause))],
     )
 
@@ -237,16 +285,24 @@ def mc_01_kubelet_416(role: str, pause: str) -> dict[str, Any]:
 def mc_97_416() -> dict[str, Any]:
     # node config controller (nodes.config.openshift.io/cluster): kubelet.conf, controller
     # generated -> base64 data URL
-    return ign3([ign3_file("/etc/kubernetes/kubelet.conf",
-                           kubelet_conf(FEATURE_GATES_416, cgroup_v2=True), b64=True)])
+    return ign3(
+        [
+            ign3_file(
+                "/etc/kubernetes/kubelet.conf",
+                kubelet_conf(FEATURE_GATES_416, cgroup_v2=True),
+                b64=True,
+            )
+        ]
+    )
 
 
 def mc_98_416() -> dict[str, Any]:
     # feature-gate controller: kubelet.conf with the cluster's feature gates
     gates = dict(FEATURE_GATES_416)
     gates["RouteExternalCertificate"] = False
-    return ign3([ign3_file("/etc/kubernetes/kubelet.conf",
-                           kubelet_conf(gates, cgroup_v2=True), b64=True)])
+    return ign3(
+        [ign3_file("/etc/kubernetes/kubelet.conf", kubelet_conf(gates, cgroup_v2=True), b64=True)]
+    )
 
 
 def mc_ssh_416() -> dict[str, Any]:
@@ -258,8 +314,16 @@ def mc_registries_416() -> dict[str, Any]:
 
 
 def mc_chrony_416() -> dict[str, Any]:
-    return ign3([{"contents": {"source": CHRONY_SOURCE}, "mode": 420, "overwrite": True,
-                  "path": "/etc/chrony.conf"}])
+    return ign3(
+        [
+            {
+                "contents": {"source": CHRONY_SOURCE},
+                "mode": 420,
+                "overwrite": True,
+                "path": "/etc/chrony.conf",
+            }
+        ]
+    )
 
 
 # ------------------------------------------------------------------------ Ignition 2.2 (4.3)
@@ -267,12 +331,19 @@ def mc_chrony_416() -> dict[str, Any]:
 
 def ign22_file(path: str, text: str, mode: int = 420, *, b64: bool = False) -> dict[str, Any]:
     source = data_url_b64(text) if b64 else data_url_escaped(text)
-    return {"contents": {"source": source, "verification": {}}, "filesystem": "root",
-            "mode": mode, "path": path}
+    return {
+        "contents": {"source": source, "verification": {}},
+        "filesystem": "root",
+        "mode": mode,
+        "path": path,
+    }
 
 
-def ign22(files: list[dict[str, Any]] | None = None, units: list[dict[str, Any]] | None = None,
-          users: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def ign22(
+    files: list[dict[str, Any]] | None = None,
+    units: list[dict[str, Any]] | None = None,
+    users: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     return {
         "ignition": {"config": {}, "security": {"tls": {}}, "timeouts": {}, "version": "2.2.0"},
         "networkd": {},
@@ -284,39 +355,70 @@ def ign22(files: list[dict[str, Any]] | None = None, units: list[dict[str, Any]]
 
 def base_units_43() -> list[dict[str, Any]]:
     return [
-        {"contents": MCD_FIRSTBOOT.replace("kubelet-dependencies.target", "kubelet.service"),
-         "enabled": True, "name": "machine-config-daemon-firstboot.service"},
-        {"contents": MCD_FIRSTBOOT.replace("Firstboot", "Host").replace(
-            "firstboot-complete-machineconfig", "pivot"),
-         "enabled": True, "name": "machine-config-daemon-host.service"},
-        {"dropins": [{"contents": "[Unit]\nConditionPathExists=/enoent\n",
-                      "name": "mco-disabled.conf"}], "name": "zincati.service"},
+        {
+            "contents": MCD_FIRSTBOOT.replace("kubelet-dependencies.target", "kubelet.service"),
+            "enabled": True,
+            "name": "machine-config-daemon-firstboot.service",
+        },
+        {
+            "contents": MCD_FIRSTBOOT.replace("Firstboot", "Host").replace(
+                "firstboot-complete-machineconfig", "pivot"
+            ),
+            "enabled": True,
+            "name": "machine-config-daemon-host.service",
+        },
+        {
+            "dropins": [
+                {"contents": "[Unit]\nConditionPathExists=/enoent\n", "name": "mco-disabled.conf"}
+            ],
+            "name": "zincati.service",
+        },
     ]
 
 
 def mc_00_43(role: str) -> dict[str, Any]:
-    files = [ign22_file(p, t, m) for p, t, m in base_files(role)
-             if not p.startswith("/etc/systemd/system.conf.d")
-             and "configure-ovs" not in p]
+    files = [
+        ign22_file(p, t, m)
+        for p, t, m in base_files(role)
+        if not p.startswith("/etc/systemd/system.conf.d") and "configure-ovs" not in p
+    ]
     return ign22(files, base_units_43())
 
 
 def mc_01_runtime_43(pause: str) -> dict[str, Any]:
-    return ign22([
-        ign22_file("/etc/crio/crio.conf", CRIO_DEFAULT.format(pause=pause)),
-        ign22_file("/etc/containers/registries.conf", REGISTRIES_CONF),
-    ])
+    return ign22(
+        [
+            ign22_file("/etc/crio/crio.conf", CRIO_DEFAULT.format(pause=pause)),
+            ign22_file("/etc/containers/registries.conf", REGISTRIES_CONF),
+        ]
+    )
 
 
 def mc_01_kubelet_43(role: str) -> dict[str, Any]:
     return ign22(
-        [ign22_file("/etc/kubernetes/kubelet.conf",
-                    kubelet_conf({"LegacyNodeRoleBehavior": False, "NodeDisruptionExclusion": True,
-                                  "RotateKubeletServerCertificate": True,
-                                  "SCTPSupport": True, "ServiceNodeExclusion": True,
-                                  "SupportPodPidsLimit": True}, cgroup_v2=False))],
-        [{"contents": KUBELET_UNIT_43.format(role=role), "enabled": True,
-          "name": "kubelet.service"}],
+        [
+            ign22_file(
+                "/etc/kubernetes/kubelet.conf",
+                kubelet_conf(
+                    {
+                        "LegacyNodeRoleBehavior": False,
+                        "NodeDisruptionExclusion": True,
+                        "RotateKubeletServerCertificate": True,
+                        "SCTPSupport": True,
+                        "ServiceNodeExclusion": True,
+                        "SupportPodPidsLimit": True,
+                    },
+                    cgroup_v2=False,
+                ),
+            )
+        ],
+        [
+            {
+                "contents": KUBELET_UNIT_43.format(role=role),
+                "enabled": True,
+                "name": "kubelet.service",
+            }
+        ],
     )
 
 
@@ -329,8 +431,16 @@ def mc_registries_43() -> dict[str, Any]:
 
 
 def mc_chrony_43() -> dict[str, Any]:
-    return ign22([{"contents": {"source": CHRONY_SOURCE, "verification": {}},
-                   "filesystem": "root", "mode": 420, "path": "/etc/chrony.conf"}])
+    return ign22(
+        [
+            {
+                "contents": {"source": CHRONY_SOURCE, "verification": {}},
+                "filesystem": "root",
+                "mode": 420,
+                "path": "/etc/chrony.conf",
+            }
+        ]
+    )
 
 
 def deepcopy(cfg: dict[str, Any]) -> dict[str, Any]:

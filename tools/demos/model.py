@@ -231,6 +231,10 @@ class Cluster:
     extra_images: dict[str, list[Image]]  # node -> images present but used by no container
     chrony_nodes: set[str]  # nodes running the 50-worker-chrony file
     oom_node: str = ""  # node whose kubelet journal carries the OOM / back-off lines
+    rollback_os: dict[str, OSBuild] = field(default_factory=dict)  # node -> rollback deployment
+
+    def previous_os(self, node: Node) -> OSBuild | None:
+        return self.rollback_os.get(node.name)
 
     def node(self, name: str) -> Node:
         return next(n for n in self.nodes if n.name == name)

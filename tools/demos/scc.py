@@ -7,14 +7,24 @@ from typing import Any
 
 from api import meta
 
-VOLS_416 = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
-            "projected", "secret"]
+VOLS_416 = [
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+]
 VOLS_43 = ["configMap", "downwardAPI", "emptyDir", "persistentVolumeClaim", "projected", "secret"]
 LEGACY_DROP = ["KILL", "MKNOD", "SETUID", "SETGID"]
 
-_V2_TAIL = (" On top of the legacy '{legacy}' SCC, it also requires to drop ALL capabilities and"
-            " does not allow privilege escalation binaries. It will also default the seccomp"
-            " profile to runtime/default if unset, otherwise this seccomp profile is required.")
+_V2_TAIL = (
+    " On top of the legacy '{legacy}' SCC, it also requires to drop ALL capabilities and"
+    " does not allow privilege escalation binaries. It will also default the seccomp"
+    " profile to runtime/default if unset, otherwise this seccomp profile is required."
+)
 
 DESCRIPTIONS = {
     "anyuid": "anyuid provides all features of the restricted SCC but allows users to run with"
@@ -37,28 +47,46 @@ DESCRIPTIONS = {
     "restricted": "restricted denies access to all host features and requires pods to be run"
     " with a UID, and SELinux context that are allocated to the namespace.",
 }
-DESCRIPTIONS["hostnetwork-v2"] = DESCRIPTIONS["hostnetwork"] + _V2_TAIL.format(
-    legacy="hostnetwork")
+DESCRIPTIONS["hostnetwork-v2"] = DESCRIPTIONS["hostnetwork"] + _V2_TAIL.format(legacy="hostnetwork")
 DESCRIPTIONS["nonroot-v2"] = DESCRIPTIONS["nonroot"] + _V2_TAIL.format(legacy="nonroot")
 DESCRIPTIONS["restricted-v2"] = DESCRIPTIONS["restricted"].replace(
-    "restricted denies", "restricted-v2 denies") + _V2_TAIL.format(legacy="restricted")
+    "restricted denies", "restricted-v2 denies"
+) + _V2_TAIL.format(legacy="restricted")
 
 
-def _scc(name: str, created: datetime, *, modern: bool, priority: int | None = None,
-         priv: bool = False, host_net: bool = False, host_ports: bool = False,
-         host_pid: bool = False, host_ipc: bool = False, host_dir: bool = False,
-         run_as: str = "MustRunAsRange", selinux: str = "MustRunAs", fs_group: str = "MustRunAs",
-         supp: str = "RunAsAny", drop: list[str] | None = None,
-         allowed_caps: list[str] | None = None, volumes: list[str],
-         users: list[str] | None = None, groups: list[str] | None = None,
-         v2: bool = False, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def _scc(
+    name: str,
+    created: datetime,
+    *,
+    modern: bool,
+    priority: int | None = None,
+    priv: bool = False,
+    host_net: bool = False,
+    host_ports: bool = False,
+    host_pid: bool = False,
+    host_ipc: bool = False,
+    host_dir: bool = False,
+    run_as: str = "MustRunAsRange",
+    selinux: str = "MustRunAs",
+    fs_group: str = "MustRunAs",
+    supp: str = "RunAsAny",
+    drop: list[str] | None = None,
+    allowed_caps: list[str] | None = None,
+    volumes: list[str],
+    users: list[str] | None = None,
+    groups: list[str] | None = None,
+    v2: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     ann = {"kubernetes.io/description": DESCRIPTIONS[name]}
     if modern:
-        ann.update({
-            "include.release.openshift.io/ibm-cloud-managed": "true",
-            "include.release.openshift.io/self-managed-high-availability": "true",
-            "include.release.openshift.io/single-node-developer": "true",
-        })
+        ann.update(
+            {
+                "include.release.openshift.io/ibm-cloud-managed": "true",
+                "include.release.openshift.io/self-managed-high-availability": "true",
+                "include.release.openshift.io/single-node-developer": "true",
+            }
+        )
         if not v2:
             ann["release.openshift.io/create-only"] = "true"
     obj: dict[str, Any] = {
@@ -75,8 +103,9 @@ def _scc(name: str, created: datetime, *, modern: bool, priority: int | None = N
         "fsGroup": {"type": fs_group},
         "groups": groups or [],
         "kind": "SecurityContextConstraints",
-        "metadata": meta(name, created, kind="SecurityContextConstraints",
-                         annotations=ann, generation=1),
+        "metadata": meta(
+            name, created, kind="SecurityContextConstraints", annotations=ann, generation=1
+        ),
         "priority": priority,
         "readOnlyRootFilesystem": False,
         "requiredDropCapabilities": drop,
@@ -92,42 +121,131 @@ def _scc(name: str, created: datetime, *, modern: bool, priority: int | None = N
     return obj
 
 
-def default_sccs(created: datetime, *, modern: bool, anyuid_users: list[str] | None = None,
-                 restricted_groups: list[str] | None = None) -> list[dict[str, Any]]:
+def default_sccs(
+    created: datetime,
+    *,
+    modern: bool,
+    anyuid_users: list[str] | None = None,
+    restricted_groups: list[str] | None = None,
+) -> list[dict[str, Any]]:
     """The default SCCs: 4.11+ set (``modern``) with the v2 ones, or the 4.3 set."""
     vols = VOLS_416 if modern else VOLS_43
     out = [
-        _scc("anyuid", created, modern=modern, priority=10, run_as="RunAsAny",
-             fs_group="RunAsAny", drop=["MKNOD"], volumes=vols, users=anyuid_users,
-             groups=["system:cluster-admins"]),
-        _scc("hostaccess", created, modern=modern, host_net=True, host_ports=True,
-             host_pid=True, host_ipc=True, host_dir=True, drop=LEGACY_DROP,
-             volumes=sorted([*vols, "hostPath"])),
-        _scc("hostmount-anyuid", created, modern=modern, host_dir=True, run_as="RunAsAny",
-             fs_group="RunAsAny", drop=["MKNOD"], volumes=sorted([*vols, "hostPath", "nfs"]),
-             users=["system:serviceaccount:openshift-infra:pv-recycler-controller"]),
-        _scc("hostnetwork", created, modern=modern, host_net=True, host_ports=True,
-             supp="MustRunAs", drop=LEGACY_DROP, volumes=vols),
-        _scc("nonroot", created, modern=modern, run_as="MustRunAsNonRoot", fs_group="RunAsAny",
-             drop=LEGACY_DROP, volumes=vols),
-        _scc("privileged", created, modern=modern, priv=True, host_net=True, host_ports=True,
-             host_pid=True, host_ipc=True, host_dir=True, run_as="RunAsAny",
-             selinux="RunAsAny", fs_group="RunAsAny", allowed_caps=["*"], volumes=["*"],
-             users=["system:admin", "system:serviceaccount:openshift-infra:build-controller"],
-             groups=["system:cluster-admins", "system:nodes", "system:masters"],
-             extra={"allowedUnsafeSysctls": ["*"], "seccompProfiles": ["*"]}),
-        _scc("restricted", created, modern=modern, drop=LEGACY_DROP, volumes=vols,
-             groups=restricted_groups),
+        _scc(
+            "anyuid",
+            created,
+            modern=modern,
+            priority=10,
+            run_as="RunAsAny",
+            fs_group="RunAsAny",
+            drop=["MKNOD"],
+            volumes=vols,
+            users=anyuid_users,
+            groups=["system:cluster-admins"],
+        ),
+        _scc(
+            "hostaccess",
+            created,
+            modern=modern,
+            host_net=True,
+            host_ports=True,
+            host_pid=True,
+            host_ipc=True,
+            host_dir=True,
+            drop=LEGACY_DROP,
+            volumes=sorted([*vols, "hostPath"]),
+        ),
+        _scc(
+            "hostmount-anyuid",
+            created,
+            modern=modern,
+            host_dir=True,
+            run_as="RunAsAny",
+            fs_group="RunAsAny",
+            drop=["MKNOD"],
+            volumes=sorted([*vols, "hostPath", "nfs"]),
+            users=["system:serviceaccount:openshift-infra:pv-recycler-controller"],
+        ),
+        _scc(
+            "hostnetwork",
+            created,
+            modern=modern,
+            host_net=True,
+            host_ports=True,
+            supp="MustRunAs",
+            drop=LEGACY_DROP,
+            volumes=vols,
+        ),
+        _scc(
+            "nonroot",
+            created,
+            modern=modern,
+            run_as="MustRunAsNonRoot",
+            fs_group="RunAsAny",
+            drop=LEGACY_DROP,
+            volumes=vols,
+        ),
+        _scc(
+            "privileged",
+            created,
+            modern=modern,
+            priv=True,
+            host_net=True,
+            host_ports=True,
+            host_pid=True,
+            host_ipc=True,
+            host_dir=True,
+            run_as="RunAsAny",
+            selinux="RunAsAny",
+            fs_group="RunAsAny",
+            allowed_caps=["*"],
+            volumes=["*"],
+            users=["system:admin", "system:serviceaccount:openshift-infra:build-controller"],
+            groups=["system:cluster-admins", "system:nodes", "system:masters"],
+            extra={"allowedUnsafeSysctls": ["*"], "seccompProfiles": ["*"]},
+        ),
+        _scc(
+            "restricted",
+            created,
+            modern=modern,
+            drop=LEGACY_DROP,
+            volumes=vols,
+            groups=restricted_groups,
+        ),
     ]
     if modern:
         out += [
-            _scc("hostnetwork-v2", created, modern=True, host_net=True, host_ports=True,
-                 supp="MustRunAs", drop=["ALL"], allowed_caps=["NET_BIND_SERVICE"],
-                 volumes=vols, v2=True),
-            _scc("nonroot-v2", created, modern=True, run_as="MustRunAsNonRoot",
-                 fs_group="RunAsAny", drop=["ALL"], allowed_caps=["NET_BIND_SERVICE"],
-                 volumes=vols, v2=True),
-            _scc("restricted-v2", created, modern=True, drop=["ALL"],
-                 allowed_caps=["NET_BIND_SERVICE"], volumes=vols, v2=True),
+            _scc(
+                "hostnetwork-v2",
+                created,
+                modern=True,
+                host_net=True,
+                host_ports=True,
+                supp="MustRunAs",
+                drop=["ALL"],
+                allowed_caps=["NET_BIND_SERVICE"],
+                volumes=vols,
+                v2=True,
+            ),
+            _scc(
+                "nonroot-v2",
+                created,
+                modern=True,
+                run_as="MustRunAsNonRoot",
+                fs_group="RunAsAny",
+                drop=["ALL"],
+                allowed_caps=["NET_BIND_SERVICE"],
+                volumes=vols,
+                v2=True,
+            ),
+            _scc(
+                "restricted-v2",
+                created,
+                modern=True,
+                drop=["ALL"],
+                allowed_caps=["NET_BIND_SERVICE"],
+                volumes=vols,
+                v2=True,
+            ),
         ]
     return sorted(out, key=lambda o: o["metadata"]["name"])
