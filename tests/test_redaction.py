@@ -239,7 +239,10 @@ def test_secret_objects() -> None:
     text = json.dumps(out)
     assert "Canary" not in text
     item = out["items"][0]
-    assert item["data"] == {"ca.crt": "<redacted: secret-data>", "namespace": "<redacted: secret-data>"}
+    assert item["data"] == {
+        "ca.crt": "<redacted: secret-data>",
+        "namespace": "<redacted: secret-data>",
+    }
     assert item["metadata"]["name"] == "pull-secret"
     assert item["metadata"]["annotations"]["owner"] == "me"
     assert item["type"] == "kubernetes.io/dockerconfigjson"
@@ -284,7 +287,7 @@ def test_speed_5mb() -> None:
     lines = [
         'Nov 20 09:30:00 worker-1 kubelet[2345]: I1120 "SyncLoop" pod="openshift-dns/dns-default" '
         'event={"ID":"6f1c2e3a-1b2c-4d5e-8f90-123456789abc","Type":"ContainerStarted"}',
-        "Nov 20 09:30:01 worker-1 crio[1234]: level=info msg=\"Pulled image: quay.io/x@sha256:"
+        'Nov 20 09:30:01 worker-1 crio[1234]: level=info msg="Pulled image: quay.io/x@sha256:'
         + "0123456789abcdef" * 4
         + '" id=abc',
         '{"kind":"ConfigMap","data":{"key":"value","service-account-token-ttl":"3600"}}',

@@ -201,9 +201,10 @@ def skip_reason(node: Mapping[str, Any]) -> str | None:
             "`oc describe node` and retry when it is Ready"
         )
     if ready.get("status") != "True":
-        detail = ": ".join(
-            str(p) for p in (ready.get("reason"), ready.get("message")) if p
-        ) or "no reason given"
+        detail = (
+            ": ".join(str(p) for p in (ready.get("reason"), ready.get("message")) if p)
+            or "no reason given"
+        )
         return (
             f"skipped: node is NotReady (Ready={ready.get('status')}: {detail}); check "
             "`oc describe node` and retry when it is Ready"
@@ -361,8 +362,7 @@ def _one(source: Source, node: str, p: _Planned) -> NodeOutput:
         return _failed(
             node,
             p,
-            f"unexpected {type(err).__name__}: {err}; this is a bug, please report it with "
-            "the log",
+            f"unexpected {type(err).__name__}: {err}; this is a bug, please report it with the log",
             origin="",
         )
 

@@ -77,6 +77,9 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, Enum):
         return to_jsonable(value.value)
     if isinstance(value, datetime | date | time):
+        pd = sys.modules.get("pandas")
+        if pd is not None and value is pd.NaT:  # NaT is a datetime subclass
+            return None
         return value.isoformat()
     if isinstance(value, timedelta):
         return value.total_seconds()

@@ -338,6 +338,41 @@ class LiveSource(Source):
         obj.setdefault("kind", k.kind)
         return obj
 
+    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST a JSON object to ``path`` and return the JSON answer (429/5xx retried).
+
+        For side-effect-free requests only: access reviews (``SelfSubjectAccessReview``,
+        ``SelfSubjectRulesReview``, ``SelfSubjectReview``) and ``dryRun=All`` checks.
+
+        Raises:
+            ClusterAccessError: unreachable, or a non-2xx answer (the status is kept, e.g. 404
+                for an API the server does not serve).
+        """
+        status, data, _ = self._request(
+            path, [], accept="application/json", method="POST", body=body
+        )
+        if not 200 <= status <= 299:
+            err = _HttpStatus(status, data)
+            hint = (
+                "run `oc login` again"
+                if status == 401
+                else "check the API server version and your RBAC"
+            )
+            raise ClusterAccessError(f"POST {path}: {status} {err.message}; {hint}", status=status)
+        try:
+            answer = json.loads(data)
+        except ValueError as err_:
+            raise ClusterAccessError(
+                f"POST {path}: answer is not JSON ({err_}); check the kubeconfig's server URL",
+                status=status,
+            ) from None
+        if not isinstance(answer, dict):
+            raise ClusterAccessError(
+                f"POST {path}: answer is not a JSON object; check the kubeconfig's server URL",
+                status=status,
+            )
+        return answer
+
     # ------------------------------------------------------------------------------- node facts
 
     def node_output(self, node: str, fact: str, **params: str) -> NodeOutput:
@@ -451,9 +486,17 @@ class LiveSource(Source):
         return body
 
     def _request(
-        self, path: str, query: Sequence[tuple[str, str]], *, accept: str
+        self,
+        path: str,
+        query: Sequence[tuple[str, str]],
+        *,
+        accept: str,
+        method: str = "GET",
+        body: dict[str, Any] | None = None,
     ) -> tuple[int, bytes, Mapping[str, str]]:
-        """GET ``path``; returns (status, body bytes, headers). Retries 429/5xx.
+        """GET (or ``method``) ``path``; returns (status, body bytes, headers). Retries 429/5xx.
+
+        Only side-effect-free requests come here (reads, access reviews), so retrying is safe.
 
         Raises:
             ClusterAccessError: the server could not be reached or the TLS handshake failed.
@@ -461,16 +504,20 @@ class LiveSource(Source):
         attempt = 0
         while True:
             started = time.monotonic()
-            method, url, headers, _body, _post = self._api.param_serialize(
-                "GET",
+            header_params = {"Accept": accept}
+            if body is not None:
+                header_params["Content-Type"] = "application/json"
+            verb, url, headers, sent, _post = self._api.param_serialize(
+                method,
                 path,
                 query_params=list(query),
-                header_params={"Accept": accept},
+                header_params=header_params,
+                body=body,
                 auth_settings=["BearerToken"],
             )
             try:
                 resp = self._api.call_api(
-                    method, url, header_params=headers, _request_timeout=self._timeout
+                    verb, url, header_params=headers, body=sent, _request_timeout=self._timeout
                 )
                 data = resp.read()
             except ApiException as err:  # raised by the client for TLS errors (status 0)
@@ -485,7 +532,8 @@ class LiveSource(Source):
                 ) from None
             status = int(resp.status)
             log.debug(
-                "GET %s -> %s (%d bytes, %.3f s)",
+                "%s %s -> %s (%d bytes, %.3f s)",
+                method,
                 url,
                 status,
                 len(data or b""),
@@ -495,7 +543,8 @@ class LiveSource(Source):
                 attempt += 1
                 delay = _retry_delay(resp.headers.get("Retry-After"), attempt)
                 log.warning(
-                    "GET %s answered %s; retry %d/%d in %.1f s",
+                    "%s %s answered %s; retry %d/%d in %.1f s",
+                    method,
                     path,
                     status,
                     attempt,

@@ -48,6 +48,7 @@ import yaml
 from aiohttp import web
 from multidict import MultiMapping
 
+from tests.simulator import authz
 from tests.simulator.capture import ClusterState, Resource, load_capture
 from tests.simulator.tls import self_signed
 
@@ -366,6 +367,9 @@ class _App:
     # ------------------------------------------------------------------------------ routing
 
     async def route(self, request: web.Request, user: str) -> web.StreamResponse:
+        if request.method == "POST" and authz.is_review_path(request.path):
+            identity = getattr(self.sim, "identity", None) or authz.CLUSTER_ADMIN
+            return await authz.handle(request, identity)  # tests set Simulator.identity
         if request.method != "GET":
             raise _Error(405, "MethodNotAllowed", "the simulator serves GET only")
         segs = [s for s in request.path.split("/") if s]
