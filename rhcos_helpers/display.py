@@ -51,6 +51,9 @@ _CSS = """
 .rr-sev{color:#fff;border-radius:3px;padding:.1em .4em;font-size:.85em;font-weight:700}
 .rr-none{color:#555;font-style:italic;border-left:4px solid #8a8d90;padding:.3em .8em;margin:.4em 0}
 .rr-note{border-left:4px solid #f0ab00;padding:.3em .8em;margin:.4em 0}
+.jp-RenderedHTMLCommon td,.jp-RenderedHTMLCommon th{text-align:left !important}
+table.dataTable td{white-space:nowrap}
+.rr-count{color:#444;margin:.2em 0 .5em 0}
 </style>
 """
 
@@ -123,19 +126,21 @@ def run_context(source: Source, *, runbook: str, parameters: Mapping[str, object
     )
 
 
-def findings(items: Sequence[Finding], *, title: str = "Findings") -> None:
+def findings(items: Sequence[Finding]) -> None:
     """Show findings, most severe first, each with the runbook to open next; record them."""
     setup()
     ordered = sort_findings(items)
     record("findings", [f.to_dict() for f in ordered])
     if not ordered:
         _display(
-            HTML(
-                f'<h3>{html.escape(title)}</h3><div class="rr-none">Nothing needs '
-                "attention in what this runbook reads.</div>"
-            )
+            HTML('<div class="rr-none">Nothing needs attention in what this runbook reads.</div>')
         )
         return
+    counts = ", ".join(
+        f"{sum(1 for f in ordered if f.severity == sev)} {sev.value}"
+        for sev in Severity
+        if any(f.severity == sev for f in ordered)
+    )
     rows = []
     for f in ordered:
         colour, label = _SEVERITY_STYLE[f.severity]
@@ -151,7 +156,7 @@ def findings(items: Sequence[Finding], *, title: str = "Findings") -> None:
         )
     _display(
         HTML(
-            f"<h3>{html.escape(title)} ({len(ordered)})</h3>"
+            f'<div class="rr-count">{len(ordered)} finding(s): {counts}</div>'
             '<table class="rr-findings"><tr><th>Severity</th><th>What</th><th>Where</th>'
             f"<th>Open next</th></tr>{''.join(rows)}</table>"
         )
@@ -205,7 +210,14 @@ def table(
         return
     from itables import show
 
-    show(frame, paging=len(frame) > 25, pageLength=25, classes="display compact", showIndex=False)
+    show(
+        frame,
+        paging=len(frame) > 50,
+        pageLength=50,
+        scrollX=True,
+        classes="display compact",
+        showIndex=False,
+    )
 
 
 def facts(

@@ -279,3 +279,23 @@ def test_fact_keys_and_skip_reason() -> None:
     bare = node("bare")
     bare["status"]["conditions"] = []
     assert (skip_reason(bare) or "").startswith("skipped: node has no Ready condition")
+
+
+def test_interrupt_stops_starting_nodes_and_returns_at_once(
+    fleet_sim: Simulator, tmp_path: Path
+) -> None:
+    import _thread
+
+    runner = Runner(delay=0.3)
+    with _live(fleet_sim, tmp_path, runner) as src:
+        timer = threading.Timer(0.45, _thread.interrupt_main)
+        started = time.monotonic()
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            collect_facts(src, facts=FACTS, concurrency=1, progress=False)
+        took = time.monotonic() - started
+        calls = len(runner.calls)
+        time.sleep(0.7)
+    assert took < 1.0
+    assert len(runner.calls) <= calls + 1  # at most the fact in flight finishes
+    assert {n for n, _ in runner.calls} == {"worker-a"}

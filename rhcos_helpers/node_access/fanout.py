@@ -270,20 +270,30 @@ def collect_facts(
         leave=True,
     )
     failures = 0
+    abort = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="fanout")
     try:
-        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="fanout") as pool:
-            futures = {
-                pool.submit(_collect_node, source, node, plan, node_timeout): node
-                for node in targets
-            }
-            for future in as_completed(futures):
-                node = futures[future]
-                outs, times = future.result()
-                outputs[node], durations[node] = outs, times
-                if any(o.status == "failed" for o in outs.values()):
-                    failures += 1
-                bar.update(1)
-                bar.set_postfix(failed=failures, skipped=len(skipped), refresh=False)
+        futures = {
+            pool.submit(_collect_node, source, node, plan, node_timeout, abort): node
+            for node in targets
+        }
+        for future in as_completed(futures):
+            node = futures[future]
+            outs, times = future.result()
+            outputs[node], durations[node] = outs, times
+            if any(o.status == "failed" for o in outs.values()):
+                failures += 1
+            bar.update(1)
+            bar.set_postfix(failed=failures, skipped=len(skipped), refresh=False)
+    except BaseException:
+        # KeyboardInterrupt (a kernel interrupt) or a bug: start no more nodes, let the ones in
+        # flight stop after their current fact, and do not wait for them; the source's close()
+        # removes any debug pod they hold.
+        abort.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         bar.close()
 
@@ -368,16 +378,16 @@ def _one(source: Source, node: str, p: _Planned) -> NodeOutput:
 
 
 def _collect_node(
-    source: Source, node: str, plan: list[_Planned], budget: float
+    source: Source, node: str, plan: list[_Planned], budget: float, abort: threading.Event
 ) -> tuple[dict[str, NodeOutput], dict[str, float]]:
-    """All facts of one node in order, within ``budget`` seconds."""
+    """All facts of one node in order, within ``budget`` seconds (until ``abort`` is set)."""
     deadline = time.monotonic() + budget
     answers: queue.Queue[tuple[str, NodeOutput, float]] = queue.Queue()
     stop = threading.Event()
 
     def work() -> None:
         for p in plan:
-            if stop.is_set():
+            if stop.is_set() or abort.is_set():
                 return
             t0 = time.monotonic()
             out = _one(source, node, p)
@@ -388,23 +398,38 @@ def _collect_node(
     outs: dict[str, NodeOutput] = {}
     times: dict[str, float] = {}
     for i, p in enumerate(plan):
-        remaining = deadline - time.monotonic()
-        try:
-            if remaining <= 0:
-                raise queue.Empty
-            key, out, took = answers.get(timeout=remaining)
-        except queue.Empty:
+        answer = _next_answer(answers, deadline, abort)
+        if answer is None:
             stop.set()
-            reason = (
-                f"node {node} exceeded its {budget:g} s budget before {p.key} answered; "
-                "raise node_timeout or check the node (`oc describe node`)"
-            )
-            log.warning("%s (%d fact(s) not read)", reason, len(plan) - i)
+            if abort.is_set():
+                reason = f"interrupted before {p.key} answered on node {node}; run again"
+            else:
+                reason = (
+                    f"node {node} exceeded its {budget:g} s budget before {p.key} answered; "
+                    "raise node_timeout or check the node (`oc describe node`)"
+                )
+                log.warning("%s (%d fact(s) not read)", reason, len(plan) - i)
             for rest in plan[i:]:
                 outs[rest.key] = _failed(node, rest, reason, origin="")
                 times[rest.key] = 0.0
             break
+        key, out, took = answer
         outs[key], times[key] = out, took
     else:
         worker.join()
     return outs, times
+
+
+def _next_answer(
+    answers: queue.Queue[tuple[str, NodeOutput, float]], deadline: float, abort: threading.Event
+) -> tuple[str, NodeOutput, float] | None:
+    """The next answer, or ``None`` when the deadline passes or the run is aborted."""
+    while not abort.is_set():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        try:
+            return answers.get(timeout=min(remaining, 0.25))
+        except queue.Empty:
+            continue
+    return None

@@ -17,7 +17,10 @@ Proxies: client 37.x reads ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` into ever
 Node-level facts: only the API-only ones are read here (``kubelet_stats_summary`` from the
 kubelet Summary API and ``journal_unit`` from the node-logs API, both through the API server's
 node proxy). Facts that need a command on the host return a ``missing`` :class:`NodeOutput`
-unless a :class:`NodeRunner` (debug pod or SSH, a later piece of work) is plugged in.
+unless a :class:`NodeRunner` is plugged in: ``node_access="debug-pod"`` (a privileged pod per
+node, :mod:`rhcos_helpers.node_access.debug_pod`), ``"ssh"``
+(:mod:`rhcos_helpers.node_access.ssh`) or any ``node_runner``. The default is ``"none"``.
+The source owns its runner: :meth:`LiveSource.close` closes it (debug pods removed).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 from urllib.parse import quote, urlencode
 
 import urllib3
@@ -42,11 +45,18 @@ from kubernetes.config.config_exception import ConfigException
 
 from rhcos_helpers.catalogue import fact as catalogue_fact
 from rhcos_helpers.catalogue import render_argv
-from rhcos_helpers.errors import ClusterAccessError, NotApplicable, SourceError
+from rhcos_helpers.errors import ClusterAccessError, NotApplicable, SourceError, UsageError
 from rhcos_helpers.kinds import Kind, kind
 from rhcos_helpers.sources.base import NodeOutput, Source, SourceIdentity
 
-__all__ = ["NODE_ACCESS_REASON", "PAGE_SIZE", "LiveSource", "NodeRunner"]
+__all__ = [
+    "NODE_ACCESS",
+    "NODE_ACCESS_REASON",
+    "PAGE_SIZE",
+    "LiveSource",
+    "NodeAccess",
+    "NodeRunner",
+]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +75,10 @@ _new_client_from_config: Callable[..., Any] = k8s_config.new_client_from_config
 _load_incluster_config: Callable[..., None] = k8s_config.load_incluster_config
 
 _Query = list[tuple[str, str]]
+
+#: How host commands reach a node: not at all, a debug pod per node, or SSH as ``core``.
+NodeAccess = Literal["none", "debug-pod", "ssh"]
+NODE_ACCESS: tuple[str, ...] = ("none", "debug-pod", "ssh")
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _MAX_RETRY_AFTER = 10.0
@@ -146,6 +160,8 @@ class LiveSource(Source):
         spec: str,
         config_file: str | None = None,
         node_runner: NodeRunner | None = None,
+        node_access: NodeAccess = "none",
+        node_access_options: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> LiveSource:
         """Open a kubeconfig context (the current one when ``context`` is ``None``).
@@ -158,12 +174,18 @@ class LiveSource(Source):
             spec: the ``--source`` value as given.
             config_file: kubeconfig path(s) to use instead of the default.
             node_runner: see :class:`LiveSource`.
+            node_access: ``"none"`` (API-only node facts), ``"debug-pod"`` or ``"ssh"``; builds
+                the ``node_runner`` (not both).
+            node_access_options: keyword options of that runner (e.g. ``image``,
+                ``namespace`` for the debug pod; ``user``, ``jump_host`` for SSH).
             **options: further keyword options of :class:`LiveSource`.
 
         Raises:
             SourceError: no kubeconfig, a context it does not have, or a kubeconfig the client
                 cannot load.
+            UsageError: an unknown ``node_access``, or both it and ``node_runner``.
         """
+        _check_node_access(node_access, node_runner)
         path_spec, origin = _kubeconfig_location(config_file)
         existing = [p for p in path_spec.split(os.pathsep) if p and Path(p).expanduser().exists()]
         if not existing:
@@ -199,22 +221,33 @@ class LiveSource(Source):
                 f"kube context {chosen!r} in {path_spec} cannot be used: {_one_line(err)}; "
                 "fix the context or run `oc login` again"
             ) from None
-        return cls(api_client, spec=spec, context=chosen, node_runner=node_runner, **options)
+        source = cls(api_client, spec=spec, context=chosen, node_runner=node_runner, **options)
+        return source._attach_node_access(node_access, node_access_options)
 
     @classmethod
     def in_cluster(
-        cls, *, spec: str, node_runner: NodeRunner | None = None, **options: Any
+        cls,
+        *,
+        spec: str,
+        node_runner: NodeRunner | None = None,
+        node_access: NodeAccess = "none",
+        node_access_options: Mapping[str, Any] | None = None,
+        **options: Any,
     ) -> LiveSource:
         """Use the pod's service account (token and CA under ``/var/run/secrets``).
 
         Args:
             spec: the ``--source`` value as given.
             node_runner: see :class:`LiveSource`.
+            node_access: see :meth:`from_kubeconfig`.
+            node_access_options: see :meth:`from_kubeconfig`.
             **options: further keyword options of :class:`LiveSource`.
 
         Raises:
             SourceError: not running in a pod (no service host or token), naming what is missing.
+            UsageError: an unknown ``node_access``, or both it and ``node_runner``.
         """
+        _check_node_access(node_access, node_runner)
         configuration = k8s_client.Configuration()
         try:
             _load_incluster_config(client_configuration=configuration)
@@ -224,7 +257,44 @@ class LiveSource(Source):
                 "service account, or use --source kube"
             ) from None
         api_client = k8s_client.ApiClient(configuration=configuration)
-        return cls(api_client, spec=spec, context=None, node_runner=node_runner, **options)
+        source = cls(api_client, spec=spec, context=None, node_runner=node_runner, **options)
+        return source._attach_node_access(node_access, node_access_options)
+
+    def _attach_node_access(
+        self, node_access: NodeAccess, options: Mapping[str, Any] | None
+    ) -> LiveSource:
+        """Build the runner ``node_access`` names (nothing is sent to the cluster yet)."""
+        opts = dict(options or {})
+        try:
+            if node_access == "debug-pod":
+                from rhcos_helpers.node_access.debug_pod import DebugPodRunner
+
+                opts.setdefault("request_timeout", self._timeout)
+                self._node_runner = DebugPodRunner(self._api.configuration, **opts)
+            elif node_access == "ssh":
+                from rhcos_helpers.node_access.ssh import SshRunner
+
+                opts.setdefault("node_lookup", lambda name: self.get("nodes", name))
+                self._node_runner = SshRunner(**opts)
+        except TypeError as err:
+            self.close()
+            raise UsageError(
+                f"node_access_options for {node_access!r}: {err}; see the runner's parameters"
+            ) from None
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    @property
+    def api_client(self) -> Any:
+        """The ``kubernetes.client.ApiClient`` this source owns (e.g. for ``sweep``)."""
+        return self._api
+
+    @property
+    def node_runner(self) -> NodeRunner | None:
+        """The runner of host commands, or ``None`` (API-only node facts)."""
+        return self._node_runner
 
     # --------------------------------------------------------------------------------- identity
 
@@ -390,7 +460,7 @@ class LiveSource(Source):
         argv = render_argv(f, **params) if f.argv else ()
         if self._node_runner is not None and argv:
             out = self._node_runner.run(node, argv, timeout=self._node_timeout)
-            return _with_fact(out, fact)
+            return _with_fact(out, fact, f.format)
         if fact == "kubelet_stats_summary":
             return self._node_proxy(node, fact, "stats/summary", [], fmt="json")
         if fact == "journal_unit":
@@ -451,10 +521,15 @@ class LiveSource(Source):
         return self
 
     def close(self) -> None:
-        """Close the ApiClient (its connection pool); safe to call twice."""
+        """Close the node runner (debug pods removed), then the ApiClient; safe to call twice."""
         if not self._closed:
             self._closed = True
-            self._api.close()
+            close_runner = getattr(self._node_runner, "close", None)
+            try:
+                if callable(close_runner):
+                    close_runner()
+            finally:
+                self._api.close()
 
     # ---------------------------------------------------------------------------------- HTTP
 
@@ -705,6 +780,20 @@ def _one_line(value: object) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def _with_fact(out: NodeOutput, fact: str) -> NodeOutput:
-    """``out`` with its ``fact`` set (runners only know the argv)."""
-    return out if out.fact == fact else dataclasses.replace(out, fact=fact)
+def _with_fact(out: NodeOutput, fact: str, fmt: str) -> NodeOutput:
+    """``out`` with its ``fact`` and ``format`` set (runners only know the argv)."""
+    if out.fact == fact and out.format == fmt:
+        return out
+    return dataclasses.replace(out, fact=fact, format=fmt)
+
+
+def _check_node_access(node_access: str, node_runner: NodeRunner | None) -> None:
+    """Refuse an unknown ``node_access`` or one given together with ``node_runner``."""
+    if node_access not in NODE_ACCESS:
+        raise UsageError(
+            f"unknown node_access {node_access!r}; use one of: {', '.join(NODE_ACCESS)}"
+        )
+    if node_access != "none" and node_runner is not None:
+        raise UsageError(
+            f"node_access={node_access!r} and node_runner given together; pass only one"
+        )

@@ -58,9 +58,15 @@ async def serve_exec(
         raise _Invalid(400, "BadRequest", f"container {container} is not valid for pod {name}")
     phase = (pod.get("status") or {}).get("phase")
     if phase in ("Succeeded", "Failed"):
-        raise _Invalid(400, "BadRequest", f"cannot exec into a container in a completed pod; current phase is {phase}")
+        raise _Invalid(
+            400,
+            "BadRequest",
+            f"cannot exec into a container in a completed pod; current phase is {phase}",
+        )
     if phase != "Running":
-        raise _Invalid(400, "BadRequest", f'unable to upgrade connection: container not found ("{container}")')
+        raise _Invalid(
+            400, "BadRequest", f'unable to upgrade connection: container not found ("{container}")'
+        )
     command = request.query.getall("command", [])
     if not command:
         raise _Invalid(400, "BadRequest", "you must specify at least 1 command")
@@ -124,7 +130,11 @@ def host_answer(root: Path, node: str, argv: list[str]) -> tuple[bytes, bytes, i
                 reason = str(entry.get("reason") or "the command did not run")
                 return out, err or (reason + "\n").encode(), 1
             return out, err, int(code)
-    return b"", f"chroot: failed to run command '{argv[0]}': No such file or directory\n".encode(), 127
+    return (
+        b"",
+        f"chroot: failed to run command '{argv[0]}': No such file or directory\n".encode(),
+        127,
+    )
 
 
 def _exit_status(command: list[str], code: int) -> dict[str, Any]:

@@ -51,7 +51,10 @@ __all__ = ["PodScript", "Workloads"]
 log = logging.getLogger(__name__)
 
 _ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
-_KEYS = {"pods": ("", "v1", "pods", "Pod", True), "namespaces": ("", "v1", "namespaces", "Namespace", False)}
+_KEYS = {
+    "pods": ("", "v1", "pods", "Pod", True),
+    "namespaces": ("", "v1", "namespaces", "Namespace", False),
+}
 
 
 @dataclass
@@ -177,7 +180,11 @@ class Workloads:
         if not mine:
             return None
         if user == "system:anonymous":
-            return _status(403, "Forbidden", f'forbidden: User "system:anonymous" cannot {method.lower()} path "{request.path}"')
+            return _status(
+                403,
+                "Forbidden",
+                f'forbidden: User "system:anonymous" cannot {method.lower()} path "{request.path}"',
+            )
         try:
             if method == "GET" and len(rest) == 5:
                 from tests.simulator.exec import serve_exec
@@ -195,7 +202,9 @@ class Workloads:
                 return await self._delete_pod(app, request, user, rest[1], rest[3])
         except _Invalid as err:
             return _status(err.code, err.reason, err.message, err.details)
-        return _status(405, "MethodNotAllowed", f"the simulator does not serve {method} {request.path}")
+        return _status(
+            405, "MethodNotAllowed", f"the simulator does not serve {method} {request.path}"
+        )
 
     # ------------------------------------------------------------------------ namespaces
 
@@ -208,9 +217,18 @@ class Workloads:
         if not name and meta.get("generateName"):
             name = meta["generateName"] + _suffix()
         if not name:
-            raise _Invalid(422, "Invalid", "Namespace \"\" is invalid: metadata.name: Required value: name or generateName is required")
+            raise _Invalid(
+                422,
+                "Invalid",
+                'Namespace "" is invalid: metadata.name: Required value: name or generateName is required',
+            )
         if res.find(name) is not None:
-            raise _Invalid(409, "AlreadyExists", f'namespaces "{name}" already exists', {"name": name, "kind": "namespaces"})
+            raise _Invalid(
+                409,
+                "AlreadyExists",
+                f'namespaces "{name}" already exists',
+                {"name": name, "kind": "namespaces"},
+            )
         meta.update(name=name, uid=str(uuid.uuid4()), creationTimestamp=_now())
         meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = name
         body["spec"] = {"finalizers": ["kubernetes"]}
@@ -224,12 +242,19 @@ class Workloads:
         self._emit("namespaces", "ADDED", body)
         return web.json_response(body, status=201)
 
-    def _delete_namespace(self, app: _App, request: web.Request, user: str, name: str) -> web.Response:
+    def _delete_namespace(
+        self, app: _App, request: web.Request, user: str, name: str
+    ) -> web.Response:
         res = self._resource("namespaces")
         app._authorize(user, res, "delete", name=name)
         obj = res.find(name)
         if obj is None:
-            raise _Invalid(404, "NotFound", f'namespaces "{name}" not found', {"name": name, "kind": "namespaces"})
+            raise _Invalid(
+                404,
+                "NotFound",
+                f'namespaces "{name}" not found',
+                {"name": name, "kind": "namespaces"},
+            )
         pods = self._resource("pods")
         for pod in [p for p in pods.objects if p["metadata"].get("namespace") == name]:
             self._remove("pods", pod)
@@ -241,19 +266,34 @@ class Workloads:
 
     # ------------------------------------------------------------------------------ pods
 
-    async def _create_pod(self, app: _App, request: web.Request, user: str, namespace: str) -> web.Response:
+    async def _create_pod(
+        self, app: _App, request: web.Request, user: str, namespace: str
+    ) -> web.Response:
         body = await _json_body(request)
         res = self._resource("pods")
         app._authorize(user, res, "create", namespace=namespace)
         ns = self._resource("namespaces").find(namespace)
         if ns is None:
-            raise _Invalid(404, "NotFound", f'namespaces "{namespace}" not found', {"name": namespace, "kind": "namespaces"})
+            raise _Invalid(
+                404,
+                "NotFound",
+                f'namespaces "{namespace}" not found',
+                {"name": namespace, "kind": "namespaces"},
+            )
         meta = body.setdefault("metadata", {})
-        name = meta.get("name") or (meta["generateName"] + _suffix() if meta.get("generateName") else "")
+        name = meta.get("name") or (
+            meta["generateName"] + _suffix() if meta.get("generateName") else ""
+        )
         spec = body.get("spec") or {}
         problems = []
         if not name:
-            problems.append(("FieldValueRequired", "metadata.name", "Required value: name or generateName is required"))
+            problems.append(
+                (
+                    "FieldValueRequired",
+                    "metadata.name",
+                    "Required value: name or generateName is required",
+                )
+            )
         if not spec.get("containers"):
             problems.append(("FieldValueRequired", "spec.containers", "Required value"))
         if problems:
@@ -262,10 +302,20 @@ class Workloads:
             raise _Invalid(422, "Invalid", f'Pod "{name}" is invalid: {text}' if len(problems) == 1 else f'Pod "{name}" is invalid: [{text}]',
                            {"name": name, "kind": "Pod", "causes": causes})  # fmt: skip
         if res.find(name, namespace) is not None:
-            raise _Invalid(409, "AlreadyExists", f'pods "{name}" already exists', {"name": name, "kind": "pods"})
+            raise _Invalid(
+                409,
+                "AlreadyExists",
+                f'pods "{name}" already exists',
+                {"name": name, "kind": "pods"},
+            )
         born = self.namespace_born.get(namespace)
         if born is not None and time.monotonic() - born < self.script.sa_delay:
-            raise _Invalid(403, "Forbidden", f'pods "{name}" is forbidden: error looking up service account {namespace}/default: serviceaccount "default" not found', {"name": name, "kind": "pods"})
+            raise _Invalid(
+                403,
+                "Forbidden",
+                f'pods "{name}" is forbidden: error looking up service account {namespace}/default: serviceaccount "default" not found',
+                {"name": name, "kind": "pods"},
+            )
         self._admit_pod_security(ns, body, name)
         self._admit_scc(body, name, user)
         meta.update(name=name, namespace=namespace, uid=str(uuid.uuid4()), creationTimestamp=_now())
@@ -282,7 +332,9 @@ class Workloads:
             body["status"].update(
                 hostIP=self._node_ip(node),
                 startTime=_now(),
-                containerStatuses=[_waiting(c, "ContainerCreating", "") for c in spec["containers"]],
+                containerStatuses=[
+                    _waiting(c, "ContainerCreating", "") for c in spec["containers"]
+                ],
             )
         meta["resourceVersion"] = self._bump()
         res.objects.append(body)
@@ -291,12 +343,16 @@ class Workloads:
             self._schedule(body, self._outcome(ns, node))
         return web.json_response(body, status=201)
 
-    async def _delete_pod(self, app: _App, request: web.Request, user: str, namespace: str, name: str) -> web.Response:
+    async def _delete_pod(
+        self, app: _App, request: web.Request, user: str, namespace: str, name: str
+    ) -> web.Response:
         res = self._resource("pods")
         app._authorize(user, res, "delete", namespace=namespace, name=name)
         obj = res.find(name, namespace)
         if obj is None:
-            raise _Invalid(404, "NotFound", f'pods "{name}" not found', {"name": name, "kind": "pods"})
+            raise _Invalid(
+                404, "NotFound", f'pods "{name}" not found', {"name": name, "kind": "pods"}
+            )
         grace = request.query.get("gracePeriodSeconds")
         if grace is None and request.can_read_body:
             try:
@@ -327,7 +383,9 @@ class Workloads:
             found.append(f"host namespaces ({', '.join(hosts)})")
         for c in spec.get("containers") or []:
             if (c.get("securityContext") or {}).get("privileged"):
-                found.append(f'privileged (container "{c["name"]}" must not set securityContext.privileged=true)')
+                found.append(
+                    f'privileged (container "{c["name"]}" must not set securityContext.privileged=true)'
+                )
         host_paths = [v["name"] for v in spec.get("volumes") or [] if "hostPath" in v]
         if level == "baseline":
             if host_paths:
@@ -336,26 +394,45 @@ class Workloads:
         else:
             names = [c["name"] for c in spec.get("containers") or []]
             first = names[0] if names else "container-00"
-            found.append(f'allowPrivilegeEscalation != false (container "{first}" must set securityContext.allowPrivilegeEscalation=false)')
-            found.append(f'unrestricted capabilities (container "{first}" must set securityContext.capabilities.drop=["ALL"])')
+            found.append(
+                f'allowPrivilegeEscalation != false (container "{first}" must set securityContext.allowPrivilegeEscalation=false)'
+            )
+            found.append(
+                f'unrestricted capabilities (container "{first}" must set securityContext.capabilities.drop=["ALL"])'
+            )
             for v in host_paths:
-                found.append(f'restricted volume types (volume "{v}" uses restricted volume type "hostPath")')
-            found.append(f'runAsNonRoot != true (pod or container "{first}" must set securityContext.runAsNonRoot=true)')
+                found.append(
+                    f'restricted volume types (volume "{v}" uses restricted volume type "hostPath")'
+                )
+            found.append(
+                f'runAsNonRoot != true (pod or container "{first}" must set securityContext.runAsNonRoot=true)'
+            )
             for c in spec.get("containers") or []:
                 if (c.get("securityContext") or {}).get("runAsUser") == 0:
                     found.append(f'runAsUser=0 (container "{c["name"]}" must not set runAsUser=0)')
-            found.append(f'seccompProfile (pod or container "{first}" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")')
+            found.append(
+                f'seccompProfile (pod or container "{first}" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")'
+            )
         if found:
-            raise _Invalid(403, "Forbidden", f'pods "{name}" is forbidden: violates PodSecurity "{level}:{version}": {", ".join(found)}', {"name": name, "kind": "pods"})
+            raise _Invalid(
+                403,
+                "Forbidden",
+                f'pods "{name}" is forbidden: violates PodSecurity "{level}:{version}": {", ".join(found)}',
+                {"name": name, "kind": "pods"},
+            )
 
     def _admit_scc(self, pod: dict[str, Any], name: str, user: str) -> None:
         if not self.script.scc_denied:
             return
         spec = pod.get("spec") or {}
-        privileged = any((c.get("securityContext") or {}).get("privileged") for c in spec.get("containers") or [])
+        privileged = any(
+            (c.get("securityContext") or {}).get("privileged") for c in spec.get("containers") or []
+        )
         if not privileged and not any(spec.get(k) for k in ("hostNetwork", "hostPID", "hostIPC")):
             return
-        required = ((pod.get("metadata") or {}).get("annotations") or {}).get("openshift.io/required-scc")
+        required = ((pod.get("metadata") or {}).get("annotations") or {}).get(
+            "openshift.io/required-scc"
+        )
         if required:
             errors = [f'provider "{required}": Forbidden: not usable by user or serviceaccount']
         else:
@@ -367,7 +444,12 @@ class Workloads:
                 "provider restricted-v2: .containers[0].privileged: Invalid value: true: Privileged containers are not allowed",
                 'provider "privileged": Forbidden: not usable by user or serviceaccount',
             ]
-        raise _Invalid(403, "Forbidden", f'pods "{name}" is forbidden: unable to validate against any security context constraint: [{", ".join(errors)}]', {"name": name, "kind": "pods"})
+        raise _Invalid(
+            403,
+            "Forbidden",
+            f'pods "{name}" is forbidden: unable to validate against any security context constraint: [{", ".join(errors)}]',
+            {"name": name, "kind": "pods"},
+        )
 
     def _outcome(self, ns: dict[str, Any], node: str) -> str:
         scripted = self.script.node_outcomes.get(node)
@@ -398,9 +480,22 @@ class Workloads:
             loop.call_later(delay, self._transition, uid, _to_err_image_pull)
             loop.call_later(delay * 2, self._transition, uid, _to_backoff)
         elif outcome == "NodeAffinity":
-            loop.call_later(delay, self._transition, uid, _rejected("NodeAffinity", "Pod was rejected: Predicate NodeAffinity failed"))
+            loop.call_later(
+                delay,
+                self._transition,
+                uid,
+                _rejected("NodeAffinity", "Pod was rejected: Predicate NodeAffinity failed"),
+            )
         elif outcome == "OutOfpods":
-            loop.call_later(delay, self._transition, uid, _rejected("OutOfpods", "Pod was rejected: Node didn't have enough resource: pods, requested: 1, used: 250, capacity: 250"))
+            loop.call_later(
+                delay,
+                self._transition,
+                uid,
+                _rejected(
+                    "OutOfpods",
+                    "Pod was rejected: Node didn't have enough resource: pods, requested: 1, used: 250, capacity: 250",
+                ),
+            )
 
     def _transition(self, uid: str, change: Any) -> None:
         for pod in self._resource("pods").objects:
@@ -420,7 +515,9 @@ class Workloads:
 
     # ----------------------------------------------------------------------------- watch
 
-    async def _watch(self, app: _App, request: web.Request, user: str, rest: list[str]) -> web.StreamResponse:
+    async def _watch(
+        self, app: _App, request: web.Request, user: str, rest: list[str]
+    ) -> web.StreamResponse:
         from tests.simulator.server import _fields_match, _labels_match
 
         namespace = None
@@ -456,9 +553,13 @@ class Workloads:
                 await resp.write(json.dumps({"type": "ERROR", "object": err}).encode() + b"\n")
                 await resp.write_eof()
                 return resp
-            backlog = [(t, o) for erv, p, t, o in self.events if p == plural and erv > rv and matches(o)]
+            backlog = [
+                (t, o) for erv, p, t, o in self.events if p == plural and erv > rv and matches(o)
+            ]
         else:
-            backlog = [("ADDED", copy.deepcopy(o)) for o in self._resource(plural).objects if matches(o)]
+            backlog = [
+                ("ADDED", copy.deepcopy(o)) for o in self._resource(plural).objects if matches(o)
+            ]
         watcher = _Watcher(plural, namespace, label_sel, field_sel, asyncio.Queue())
         self.watchers.append(watcher)
         loop = asyncio.get_running_loop()
@@ -530,7 +631,9 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _status(code: int, reason: str, message: str, details: dict[str, Any] | None = None) -> web.Response:
+def _status(
+    code: int, reason: str, message: str, details: dict[str, Any] | None = None
+) -> web.Response:
     from tests.simulator.server import status_body
 
     return web.json_response(status_body(code, reason, message, details), status=code)
@@ -570,7 +673,13 @@ def _to_running(pod: dict[str, Any], wl: Workloads) -> None:
     status.update(phase="Running", podIP=ip, podIPs=[{"ip": ip}], hostIP=ip)
     status["conditions"] = [
         {"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": now}
-        for t in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
+        for t in (
+            "PodReadyToStartContainers",
+            "Initialized",
+            "Ready",
+            "ContainersReady",
+            "PodScheduled",
+        )
     ]
     status["containerStatuses"] = [
         {
@@ -595,7 +704,9 @@ def _to_err_image_pull(pod: dict[str, Any], wl: Workloads) -> None:
         f"initializing source docker://{image}: pinging container registry {host}: "
         f'Get "https://{host}/v2/": dial tcp: lookup {host} on 172.30.0.10:53: no such host'
     )
-    pod["status"]["containerStatuses"] = [_waiting(c, "ErrImagePull", message) for c in pod["spec"]["containers"]]
+    pod["status"]["containerStatuses"] = [
+        _waiting(c, "ErrImagePull", message) for c in pod["spec"]["containers"]
+    ]
 
 
 def _to_backoff(pod: dict[str, Any], wl: Workloads) -> None:
@@ -607,7 +718,12 @@ def _to_backoff(pod: dict[str, Any], wl: Workloads) -> None:
 
 def _rejected(reason: str, message: str) -> Any:
     def change(pod: dict[str, Any], wl: Workloads) -> None:
-        pod["status"] = {"phase": "Failed", "reason": reason, "message": message, "startTime": _now()}
+        pod["status"] = {
+            "phase": "Failed",
+            "reason": reason,
+            "message": message,
+            "startTime": _now(),
+        }
 
     return change
 
@@ -615,4 +731,6 @@ def _rejected(reason: str, message: str) -> Any:
 def exec_delay(script: PodScript, argv: list[str]) -> float:
     """Seconds an exec of host ``argv`` takes: the latency plus the matching scripted delays."""
     joined = " ".join(argv)
-    return script.exec_latency + sum(s for p, s in script.exec_delays.items() if fnmatch.fnmatchcase(joined, p))
+    return script.exec_latency + sum(
+        s for p, s in script.exec_delays.items() if fnmatch.fnmatchcase(joined, p)
+    )

@@ -50,6 +50,7 @@ from multidict import MultiMapping
 
 from tests.simulator import authz
 from tests.simulator.capture import ClusterState, Resource, load_capture
+from tests.simulator.pods import Workloads
 from tests.simulator.tls import self_signed
 
 __all__ = ["DEFAULT_TOKEN", "Faults", "RequestRecord", "Simulator", "default_capture"]
@@ -174,6 +175,7 @@ class Simulator:
         self.user = user
         self.faults = faults or Faults()
         self.journal_gzip = journal_gzip
+        self.workloads = Workloads(self)  # pods, namespaces, watches, exec (pods.py)
         self.requests: list[RequestRecord] = []
         self.url = ""
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -367,6 +369,9 @@ class _App:
     # ------------------------------------------------------------------------------ routing
 
     async def route(self, request: web.Request, user: str) -> web.StreamResponse:
+        handled = await self.sim.workloads.handle(self, request, user)
+        if handled is not None:
+            return handled
         if request.method == "POST" and authz.is_review_path(request.path):
             identity = getattr(self.sim, "identity", None) or authz.CLUSTER_ADMIN
             return await authz.handle(request, identity)  # tests set Simulator.identity
