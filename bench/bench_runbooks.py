@@ -17,11 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import jupyter_client
 import nbformat
-import papermill
 
 from rhcos_helpers.report.html import notebook_to_html
+from rhcos_helpers.report.runner import execute_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 1.5
@@ -29,7 +28,11 @@ TARGET = 1.5
 
 def floor_notebook() -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     params = nbformat.v4.new_code_cell('SOURCE: str = "demo"  # unused')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [
@@ -40,16 +43,10 @@ def floor_notebook() -> nbformat.NotebookNode:
     return nb
 
 
-def run_once(notebook: Path | nbformat.NotebookNode, source: str, out: Path) -> float:
+def run_once(notebook: Path, source: str, out: Path) -> float:
+    """papermill as the runner runs it (same kernel manager, same options), then HTML."""
     start = time.perf_counter()
-    nb = papermill.execute_notebook(
-        notebook if isinstance(notebook, nbformat.NotebookNode) else str(notebook),
-        str(out),
-        parameters={"SOURCE": source},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(out.parent),
-    )
+    nb = execute_notebook(notebook, out, {"SOURCE": source}, cwd=out.parent)
     notebook_to_html(nb, title=out.stem)
     return time.perf_counter() - start
 
@@ -59,19 +56,29 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--source", default="demo")
     args = parser.parse_args()
-    jupyter_client.KernelManager.shutdown_wait_time = 0.5
     runbooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     results: dict[str, list[float]] = {"floor": []}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        run_once(floor_notebook(), args.source, out / "warmup.ipynb")  # imports, caches
+        floor_path = out / "floor-input.ipynb"
+        nbformat.write(floor_notebook(), floor_path)
+        run_once(floor_path, args.source, out / "warmup.ipynb")  # imports, caches
         for i in range(args.repeat):  # interleave so drift hits floor and runbooks alike
-            results["floor"].append(run_once(floor_notebook(), args.source, out / f"floor{i}.ipynb"))
+            results["floor"].append(run_once(floor_path, args.source, out / f"floor{i}.ipynb"))
             for rb in runbooks:
-                results.setdefault(rb.stem, []).append(run_once(rb, args.source, out / f"{rb.stem}{i}.ipynb"))
+                results.setdefault(rb.stem, []).append(
+                    run_once(rb, args.source, out / f"{rb.stem}{i}.ipynb")
+                )
     floor = statistics.median(results["floor"])
-    report = {"source": args.source, "repeat": args.repeat, "floor_s": round(floor, 3), "runbooks": {}}
-    print(f"floor (papermill + HTML, imports pandas/matplotlib/itables): {floor:.2f} s (median of {args.repeat})")
+    report = {
+        "source": args.source,
+        "repeat": args.repeat,
+        "floor_s": round(floor, 3),
+        "runbooks": {},
+    }
+    print(
+        f"floor (papermill + HTML, imports pandas/matplotlib/itables): {floor:.2f} s (median of {args.repeat})"
+    )
     worst = 0.0
     for name, times in results.items():
         if name == "floor":

@@ -13,6 +13,7 @@ visible; the other runbooks still run; its result has status ``failed``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -35,7 +36,7 @@ from rhcos_helpers.report.runbooks import (
 from rhcos_helpers.sources import open_source
 from rhcos_helpers.sources.base import SourceIdentity
 
-__all__ = ["KERNEL_NAME", "list_runbooks", "plan_parameters", "run_runbooks"]
+__all__ = ["KERNEL_NAME", "execute_notebook", "list_runbooks", "plan_parameters", "run_runbooks"]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ def _quiet_papermill() -> None:
             logger.addFilter(_NOISE)
 
 
+@functools.cache
 def _kernel_manager_class() -> type[Any]:
     """An AsyncKernelManager that gives up waiting for a kernel to exit after 0.5 s."""
     from jupyter_client.manager import AsyncKernelManager
@@ -197,34 +199,52 @@ def _failure_notebook(name: str, error: str) -> Any:
     return nb
 
 
+def execute_notebook(path: Path, output: Path, parameters: dict[str, Any], *, cwd: Path) -> Any:
+    """Run one notebook with papermill in this process, the way every runbook is run.
+
+    The output notebook is written once at the end (and by papermill's 30-second autosave
+    during long cells), not after every cell: per-cell saves of a report notebook that embeds
+    the table JavaScript cost more than the cells themselves.
+
+    Returns:
+        The executed ``NotebookNode``.
+
+    Raises:
+        PapermillExecutionError: a cell raised; the notebook with the error is written.
+    """
+    import papermill
+
+    return papermill.execute_notebook(
+        str(path),
+        str(output),
+        parameters=parameters,
+        kernel_name=KERNEL_NAME,
+        progress_bar=False,
+        cwd=str(cwd),
+        kernel_manager_class=_kernel_manager_class(),
+        extra_arguments=list(KERNEL_ARGUMENTS),
+        request_save_on_cell_execute=False,
+    )
+
+
 def _run_one(
     info: RunbookInfo,
     parameters: dict[str, Any],
     *,
     out_dir: Path,
     show_code: bool,
-    kernel_manager_class: type[Any],
 ) -> RunbookResult:
     import nbformat
-    import papermill
     from papermill.exceptions import PapermillExecutionError
 
     notebook_path = out_dir / f"{info.name}.ipynb"
     html_path = out_dir / f"{info.name}.html"
     error: str | None = None
+    nb: Any = None
     log.info("running %s with %s", info.name, sorted(parameters))
     started = time.perf_counter()
     try:
-        papermill.execute_notebook(
-            str(info.path),
-            str(notebook_path),
-            parameters=parameters,
-            kernel_name=KERNEL_NAME,
-            progress_bar=False,
-            cwd=str(out_dir),
-            kernel_manager_class=kernel_manager_class,
-            extra_arguments=list(KERNEL_ARGUMENTS),
-        )
+        nb = execute_notebook(info.path, notebook_path, parameters, cwd=out_dir)
     except PapermillExecutionError as exc:
         error = one_line_error(exc.ename, exc.evalue)
     except Exception as exc:  # noqa: BLE001 - a dead or unstartable kernel fails this runbook only
@@ -232,9 +252,9 @@ def _run_one(
         error = one_line_error(type(exc).__name__, str(exc))
     duration = time.perf_counter() - started
 
-    if notebook_path.exists():
+    if nb is None and notebook_path.exists():
         nb = nbformat.read(notebook_path, as_version=4)  # type: ignore[no-untyped-call]
-    else:
+    if nb is None:
         nb = _failure_notebook(info.name, error or "no output notebook was written")
     records = read_records(nb)
     redact_outputs(nb)
@@ -298,7 +318,6 @@ def run_runbooks(
 
     out_dir = Path(out_dir).absolute()
     out_dir.mkdir(parents=True, exist_ok=True)
-    manager = _kernel_manager_class()
     _quiet_papermill()
     results = [
         _run_one(
@@ -306,7 +325,6 @@ def run_runbooks(
             plan[info.name],
             out_dir=out_dir,
             show_code=show_code,
-            kernel_manager_class=manager,
         )
         for info in selected
     ]
