@@ -32,27 +32,6 @@ MCO = "machineconfiguration.openshift.io/"
 
 _PRESSURES = ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
 
-SAMPLE_NODE: dict[str, Any] = {
-    "metadata": {
-        "name": "worker-1",
-        "creationTimestamp": "2024-03-02T10:00:00Z",
-        "labels": {"node-role.kubernetes.io/worker": "", "kubernetes.io/arch": "amd64"},
-        "annotations": {f"{MCO}state": "Working"},
-    },
-    "spec": {"unschedulable": True},
-    "status": {
-        "conditions": [{"type": "Ready", "status": "True"}],
-        "addresses": [{"type": "InternalIP", "address": "192.0.2.21"}],
-        "nodeInfo": {
-            "kubeletVersion": "v1.29.8+f10c92d",
-            "osImage": "Red Hat Enterprise Linux CoreOS 416.94.202410211619-0 (Plow)",
-            "kernelVersion": "5.14.0-427.40.1.el9_4.x86_64",
-            "containerRuntimeVersion": "cri-o://1.29.9-3.rhaos4.16.git1f7e3d4.el9",
-            "architecture": "amd64",
-        },
-    },
-}
-
 
 @dataclass(frozen=True)
 class NodeRow:

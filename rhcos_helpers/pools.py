@@ -24,30 +24,6 @@ from rhcos_helpers.sources.base import Source
 
 __all__ = ["PoolRow", "findings", "list_pools", "pool_row", "to_frame"]
 
-SAMPLE_POOL: dict[str, Any] = {
-    "metadata": {"name": "infra", "creationTimestamp": "2024-03-02T10:00:00Z"},
-    "spec": {"paused": True, "maxUnavailable": 1},
-    "status": {
-        "configuration": {"name": "rendered-infra-6c1d0a4f1e2b3c4d5e6f708192a3b4c5"},
-        "machineCount": 1,
-        "readyMachineCount": 1,
-        "updatedMachineCount": 0,
-        "degradedMachineCount": 0,
-        "conditions": [
-            {"type": "Updated", "status": "False"},
-            {"type": "Updating", "status": "False", "message": "Pool is paused; will not update"},
-            {"type": "Degraded", "status": "False"},
-        ],
-        "certExpirys": [
-            {
-                "bundle": "KubeAPIServerToKubeletClientCA",
-                "subject": "CN=kube-apiserver-to-kubelet-signer",
-                "expiry": "2027-03-01T10:00:00Z",
-            }
-        ],
-    },
-}
-
 
 @dataclass(frozen=True)
 class PoolRow:

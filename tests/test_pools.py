@@ -5,12 +5,14 @@ from datetime import UTC, datetime
 
 from rhcos_helpers import pools
 from rhcos_helpers.findings import Severity
+from tests.conftest import load_api
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+SAMPLE_POOL = load_api("mcp-infra-paused-4.16")[0]
 
 
 def test_paused_pool_warns_about_the_kubelet_ca():
-    row = pools.pool_row(pools.SAMPLE_POOL, now=NOW)
+    row = pools.pool_row(SAMPLE_POOL, now=NOW)
     assert row.paused is True
     assert row.cert_expiry == "2027-03-01T10:00:00Z"
     found = pools.findings([row])
@@ -23,7 +25,7 @@ def test_paused_pool_warns_about_the_kubelet_ca():
 
 
 def test_degraded_and_updating_pools():
-    degraded = copy.deepcopy(pools.SAMPLE_POOL)
+    degraded = copy.deepcopy(SAMPLE_POOL)
     degraded["metadata"]["name"] = "worker"
     degraded["spec"]["paused"] = False
     degraded["status"]["degradedMachineCount"] = 1
@@ -32,7 +34,7 @@ def test_degraded_and_updating_pools():
         {"type": "NodeDegraded", "status": "True",
          "message": 'Node worker-1 is reporting: "unexpected on-disk state"'},
     ]  # fmt: skip
-    updating = copy.deepcopy(pools.SAMPLE_POOL)
+    updating = copy.deepcopy(SAMPLE_POOL)
     updating["metadata"]["name"] = "master"
     updating["spec"]["paused"] = False
     updating["status"]["conditions"] = [{"type": "Updating", "status": "True"}]
