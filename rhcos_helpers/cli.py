@@ -104,7 +104,37 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument(
         "--notebooks", type=Path, default=None, metavar="DIR", help=argparse.SUPPRESS
     )
+    capture = commands.add_parser(
+        "capture",
+        help="snapshot a cluster for offline runs",
+        description="Write the cluster's API objects and every node fact to DIR in the "
+        "project's capture layout, so every runbook re-runs offline with --source DIR. "
+        "Reads only; secrets are not written.",
+    )
+    capture.add_argument("--source", default="kube", help="kube, kube:CONTEXT or in-cluster")
+    capture.add_argument("--out", type=Path, required=True, metavar="DIR", help="new directory")
+    capture.add_argument(
+        "--concurrency", type=int, default=4, help="nodes collected at once (default 4)"
+    )
+    capture.add_argument(
+        "--node-timeout", type=float, default=120, help="seconds per node (default 120)"
+    )
+    capture.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
+
+
+def _capture(args: argparse.Namespace) -> int:
+    from rhcos_helpers.sources.snapshot import capture_command
+
+    out = capture_command(
+        source_spec=args.source,
+        out_dir=args.out,
+        concurrency=args.concurrency,
+        node_timeout=args.node_timeout,
+        progress=not args.no_progress,
+    )
+    print(f"capture: {out}  (run it with: {PROG} run --source {out})")
+    return EXIT_OK
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -170,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "capture":
+            return _capture(args)
         return _list(args)
     except RhcosHelpersError as exc:
         message = " ".join(str(exc).split())

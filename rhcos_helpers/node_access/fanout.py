@@ -8,7 +8,8 @@ and the ones that failed, each with the reason.
 Design:
 
 * Threads, not processes: the work is waiting on the API server and on debug pods. The default
-  concurrency is low (4) because each node in flight holds one privileged debug pod.
+  concurrency is low (4): each node in flight starts a privileged debug pod (the debug-pod
+  runner keeps it until the source is closed) and loads the API server and the kubelet.
 * The facts of one node run one after another, in the order given, in one thread: a
   :class:`~rhcos_helpers.sources.live.NodeRunner` that keeps one debug pod per node (the
   debug-pod runner does) starts it on the first command and reuses it for the rest.
@@ -18,6 +19,8 @@ Design:
   answered get a ``failed`` output saying so and the slot goes to the next node; the call that
   overran keeps running in the background until the runner's own per-command timeout ends it,
   and its answer is discarded.
+* An interrupt (Ctrl-C, a Jupyter kernel interrupt) starts no further node and returns at once;
+  nodes in flight stop after their current fact; closing the source removes the debug pods.
 * API back-off: ``LiveSource`` retries 429 and 5xx answers (``Retry-After`` honoured) for
   everything it sends through its HTTP layer, node-proxy facts (``kubelet_stats_summary``,
   ``journal_unit`` without a runner) included. Commands sent by a ``NodeRunner`` (the exec
