@@ -1,0 +1,133 @@
+"""Write notebooks/20-crio-containers.ipynb (without outputs): python tools/notebooks/make_20.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+OUT = Path(__file__).resolve().parents[2] / "notebooks" / "20-crio-containers.ipynb"
+
+CELLS = [
+    new_markdown_cell(
+        "# 20 · CRI-O containers\n\n"
+        "**What runs in CRI-O on each node, what uses the most, which images waste disk?** "
+        "`crictl ps -a`, `pods`, `images` and `stats` of every node (plus `statsp` and "
+        "`imagefsinfo` on cri-tools 1.24+, OpenShift 4.11+), joined into one table of containers "
+        "with their pod, namespace, image and usage; the top consumers; restarts; `<none>` images "
+        "and what they cost; and the kubelet Summary API beside crictl as a cross-check.\n\n"
+        "*Permissions.* Live, crictl runs on the host through a privileged debug pod per node "
+        "(`oc debug node/…`: the `privileged` SCC); the kubelet Summary API needs `get` on "
+        "`nodes/proxy`, which is not a read-only grant. Nothing is changed. A must-gather has no "
+        "crictl output; a sos report holds the human tables (no `statsp`/`imagefsinfo`), so some "
+        "columns stay empty there and each node's row says what was read and from where."
+    ),
+    new_code_cell(
+        "from rhcos_helpers import crictl, display, widgets\n"
+        "from rhcos_helpers.sources import open_source\n"
+        "from rhcos_helpers.sources.base import attempt"
+    ),
+    new_code_cell(
+        'SOURCE: str = "demo"  # where to read: demo, demo:4.3, kube, kube:CONTEXT, in-cluster, '
+        "or must-gather/sos path(s)\n"
+        'NODES: str = ""  # comma-separated node names; "" = every node (matching NODE_SELECTOR)\n'
+        'NODE_SELECTOR: str = ""  # label selector for the nodes, e.g. '
+        'node-role.kubernetes.io/worker=; "" = all\n'
+        "MAX_NODES: int = 20  # read at most this many nodes (each live node holds a debug pod)\n"
+        "STATS_INTERVAL_S: float = 2.0  # live only: seconds between the two crictl stats "
+        "samples for CPU %\n"
+        "INTERACTIVE: bool = False  # True in JupyterLab for the node picker and container "
+        "explorer",
+        metadata={"tags": ["parameters"]},
+    ),
+    new_code_cell(
+        "src = open_source(SOURCE)\n"
+        "display.run_context(\n"
+        '    src,\n    runbook="20-crio-containers",\n'
+        "    parameters={\n"
+        '        "SOURCE": SOURCE,\n        "NODES": NODES,\n        "NODE_SELECTOR": NODE_SELECTOR,\n'
+        '        "MAX_NODES": MAX_NODES,\n        "STATS_INTERVAL_S": STATS_INTERVAL_S,\n'
+        '        "INTERACTIVE": INTERACTIVE,\n    },\n)'
+    ),
+    new_code_cell(
+        "fleet = attempt(\n"
+        "    crictl.collect,\n    src,\n    nodes=crictl.split_nodes(NODES),\n"
+        "    node_selector=NODE_SELECTOR or None,\n    max_nodes=MAX_NODES,\n"
+        "    stats_interval_s=STATS_INTERVAL_S,\n    progress=INTERACTIVE,\n)"
+    ),
+    new_markdown_cell("## Findings"),
+    new_code_cell("display.findings(crictl.findings(fleet))"),
+    new_markdown_cell(
+        "## 1 · Which nodes could be read, and from where?\n\n"
+        "Every node is listed: `ok`, `partial`, `failed` or `missing`, each fact with its format "
+        "(`json` from a live node or the capture layout, `table` from a sos report), and the "
+        "first reason a fact was not read. `statsp` and `imagefsinfo` exist only on cri-tools "
+        "1.24+ (OpenShift 4.11+) and are never in sos reports."
+    ),
+    new_code_cell('display.table(fleet.map(crictl.status_frame), name="collection_status")'),
+    new_markdown_cell(
+        "## 2 · What runs in CRI-O on each node?\n\n"
+        "`crictl ps -a` joined to `crictl pods` (namespace, pod) and `crictl images` (tag or "
+        "digest, size) and to `crictl stats`. RESTARTS is the larger of the CRI attempt and the "
+        "kubelet's `restartCount` annotation; API RESTARTS is the Pod's `restartCount`. CPU % is "
+        "crictl's two-sample figure live, else the runtime's (or the kubelet's) rate."
+    ),
+    new_code_cell('display.table(fleet.map(crictl.containers_frame), name="containers")'),
+    new_markdown_cell("## 3 · Which containers use the most CPU, memory and writable layer?"),
+    new_code_cell('display.table(fleet.map(crictl.top_consumers_frame), name="top_consumers")'),
+    new_code_cell("crictl.plot_top_consumers(fleet)"),
+    new_markdown_cell("## 4 · Which containers restart?"),
+    new_code_cell(
+        'display.table(fleet.map(crictl.restarts_frame), name="restarts", '
+        'empty="No container has restarted.")'
+    ),
+    new_markdown_cell(
+        "## 5 · Which images waste disk?\n\n"
+        "OpenShift pulls its release images by digest, so most images show TAG `<none>`. Those "
+        "no container uses (and not pinned) are what image garbage collection would reclaim. "
+        "IMAGEFS USE % comes from the kubelet Summary API."
+    ),
+    new_code_cell('display.table(fleet.map(crictl.image_disk_frame), name="image_disk")'),
+    new_code_cell(
+        'display.table(fleet.map(crictl.untagged_images_frame), name="untagged_images", '
+        'empty="No <none> image.")'
+    ),
+    new_markdown_cell(
+        "## 6 · Does the kubelet agree with crictl?\n\n"
+        "The kubelet Summary API (`/api/v1/nodes/N/proxy/stats/summary`) is the way without a "
+        "privileged pod. Memory working set per running container, crictl beside the kubelet."
+    ),
+    new_code_cell(
+        'display.table(fleet.map(crictl.crosscheck_frame), name="kubelet_crosscheck", '
+        'empty="No node has both crictl stats and the kubelet summary.")'
+    ),
+    new_markdown_cell(
+        "## 7 · Container explorer (interactive only)\n\n"
+        "With `INTERACTIVE = True` in JupyterLab: pick nodes (the picker prints the `NODES` value "
+        "to run this runbook with) and filter the containers by node, namespace and state. A "
+        "report never depends on it: the tables above hold the same content."
+    ),
+    new_code_cell("widgets.node_picker(src, interactive=INTERACTIVE)"),
+    new_code_cell(
+        "widgets.container_explorer(fleet.map(crictl.containers_frame), interactive=INTERACTIVE)"
+    ),
+]
+
+
+def main() -> None:
+    nb = new_notebook(cells=CELLS)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"c20-{i:02d}"  # stable ids: regenerating gives the same file
+    nbformat.validate(nb)
+    OUT.write_text(nbformat.writes(nb) + "\n")
+
+
+if __name__ == "__main__":
+    main()
