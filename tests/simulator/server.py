@@ -17,6 +17,9 @@ Served (read-only):
   (and for anonymous requests outside ``/version``), 404 NotFound, 400 for selectors it does not
   understand.
 
+Writes an SCC grant makes (service accounts, ClusterRoles, (Cluster)RoleBindings, SCC updates)
+and ``PodSecurityPolicySubjectReview``: :mod:`tests.simulator.scc_writes`.
+
 Faults (:class:`Faults`): per-path latency, a status (429/500/...) once, a dropped connection
 once, denied resources. Every request is recorded in :attr:`Simulator.requests`.
 
@@ -369,6 +372,11 @@ class _App:
     # ------------------------------------------------------------------------------ routing
 
     async def route(self, request: web.Request, user: str) -> web.StreamResponse:
+        from tests.simulator import scc_writes  # SCC grants and subject reviews
+
+        written = await scc_writes.handle(self, request, user)
+        if written is not None:
+            return written
         handled = await self.sim.workloads.handle(self, request, user)
         if handled is not None:
             return handled
