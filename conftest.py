@@ -102,3 +102,14 @@ def _doctest_samples_node_os(doctest_namespace: dict[str, Any]) -> None:
     doctest_namespace["CHRONY_UNSYNC"] = (
         SAMPLES / "chrony_tracking" / "unsynchronised.txt"
     ).read_text()
+
+
+@pytest.fixture(autouse=True)
+def _doctest_samples_machineconfigs(doctest_namespace: dict[str, Any]) -> None:
+    mcs = API / "machineconfigs"
+    doctest_namespace["SAMPLE_MC_CHRONY_416"] = yaml.safe_load(
+        (mcs / "50-worker-chrony-4.16.yaml").read_text()
+    )
+    doctest_namespace["SAMPLE_MC_CHRONY_43"] = yaml.safe_load(
+        (mcs / "50-worker-chrony-4.3.yaml").read_text()
+    )
