@@ -263,8 +263,12 @@ def pod_obj(pod: Pod, p: Profile, node: Node, ns: Namespace) -> dict[str, Any]:
         }
         ann["k8s.ovn.org/pod-networks"] = json.dumps(net, separators=(",", ":"))
     sec: dict[str, Any] = {}
-    if pod.run_as_user is not None:
-        sec["runAsUser"] = pod.run_as_user
+    if pod.scc == "anyuid":
+        # what anyuid's admission adds to a template with an empty pod securityContext:
+        # seLinuxContext MustRunAs takes the level from the namespace's sa.scc.mcs
+        # annotation (pod level); runAsUser/fsGroup/supplementalGroups are RunAsAny, so
+        # nothing is generated for them
+        sec = {"seLinuxOptions": {"level": ns.mcs}}
     elif pod.scc.startswith("restricted"):
         sec = {
             "fsGroup": ns.first_uid,
@@ -278,7 +282,13 @@ def pod_obj(pod: Pod, p: Profile, node: Node, ns: Namespace) -> dict[str, Any]:
     statuses = []
     for c in pod.containers:
         csec: dict[str, Any] = {"privileged": True} if pod.privileged else {}
-        if pod.scc.startswith("restricted") and p.crictl_v1:
+        if pod.scc == "anyuid":
+            # the template's container securityContext, plus anyuid's
+            # requiredDropCapabilities added to capabilities.drop
+            csec = {"capabilities": {"drop": ["MKNOD"]}}
+            if pod.run_as_user is not None:
+                csec["runAsUser"] = pod.run_as_user
+        elif pod.scc.startswith("restricted") and p.crictl_v1:
             csec = {
                 "allowPrivilegeEscalation": False,
                 "capabilities": {"drop": ["ALL"]},
@@ -378,7 +388,6 @@ def pod_obj(pod: Pod, p: Profile, node: Node, ns: Namespace) -> dict[str, Any]:
         "dnsPolicy": "Default" if pod.host_network else "ClusterFirst",
         "enableServiceLinks": True,
         "nodeName": pod.node,
-        "preemptionPolicy": "PreemptLowerPriority",
         "restartPolicy": "Always",
         "schedulerName": "default-scheduler",
         "securityContext": sec,
@@ -386,6 +395,10 @@ def pod_obj(pod: Pod, p: Profile, node: Node, ns: Namespace) -> dict[str, Any]:
         "serviceAccountName": pod.service_account,
         "terminationGracePeriodSeconds": 30,
     }
+    if p.kube_minor >= 19:
+        # defaulted only while the NonPreemptingPriority gate is on: beta (default on) from
+        # Kubernetes 1.19; alpha and off on 1.15-1.18, so a 1.16 pod has no such field
+        spec["preemptionPolicy"] = "PreemptLowerPriority"
     if pod.priority_class:
         spec["priorityClassName"] = pod.priority_class
         spec["priority"] = (
@@ -410,6 +423,8 @@ def pod_obj(pod: Pod, p: Profile, node: Node, ns: Namespace) -> dict[str, Any]:
         ownerReferences=[owner],
     )
     if pod.owner_kind != "Node":
+        # the uid the node's CRI sandbox and kubelet stats carry (a mirror pod's differs)
+        metadata["uid"] = pod.uid
         metadata["generateName"] = pod.name[:-5]
     host_ip = node.ip
     status: dict[str, Any] = {
@@ -609,6 +624,163 @@ def scc_cluster_role(name: str, created: datetime) -> dict[str, Any]:
             }
         ],
     }
+
+
+_RW = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+_WRITE = ["create", "delete", "deletecollection", "patch", "update"]
+_READ = ["get", "list", "watch"]
+
+
+def _rule(groups: list[str], resources: list[str], verbs: list[str]) -> dict[str, Any]:
+    return {"apiGroups": groups, "resources": resources, "verbs": verbs}
+
+
+def bootstrap_cluster_roles(created: datetime) -> list[dict[str, Any]]:
+    """The platform ClusterRoles the demo's bindings refer to.
+
+    ``cluster-admin`` and ``admin`` as Kubernetes' RBAC bootstrap policy defines them
+    (plugin/pkg/auth/authorizer/rbac/bootstrappolicy); ``admin`` is aggregated, and its
+    ``rules`` (filled by the aggregation controller from every ``aggregate-to-admin`` role) are
+    abridged here to a representative subset of the Kubernetes and OpenShift ones. The
+    ``system:image-*`` and ``system:deployer`` roles as OpenShift's bootstrap policy writes them
+    (openshift-apiserver pkg/bootstrappolicy; origin for system:deployer).
+    """
+    k8s_meta = {
+        "annotations": {"rbac.authorization.kubernetes.io/autoupdate": "true"},
+        "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"},
+    }
+
+    def role(name: str, rules: list[dict[str, Any]], **m: Any) -> dict[str, Any]:
+        return {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": meta(name, created, kind="ClusterRole", **m),
+            "rules": rules,
+        }
+
+    def os_meta(description: str | None, labels: dict[str, str] | None = None) -> dict[str, Any]:
+        ann = {"rbac.authorization.kubernetes.io/autoupdate": "true"}
+        if description:
+            ann["openshift.io/description"] = description
+        return {"annotations": ann, "labels": labels}
+
+    admin = role(
+        "admin",
+        [
+            _rule(["authorization.k8s.io"], ["localsubjectaccessreviews"], ["create"]),
+            _rule(["rbac.authorization.k8s.io"], ["rolebindings", "roles"], _RW),
+            _rule(
+                [""],
+                ["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"],
+                _WRITE,
+            ),
+            _rule(
+                [""],
+                [
+                    "configmaps",
+                    "events",
+                    "persistentvolumeclaims",
+                    "replicationcontrollers",
+                    "replicationcontrollers/scale",
+                    "secrets",
+                    "serviceaccounts",
+                    "services",
+                    "services/proxy",
+                ],
+                _WRITE,
+            ),
+            _rule([""], ["serviceaccounts"], ["impersonate"]),
+            _rule(
+                ["apps"],
+                [
+                    "daemonsets",
+                    "deployments",
+                    "deployments/rollback",
+                    "deployments/scale",
+                    "replicasets",
+                    "replicasets/scale",
+                    "statefulsets",
+                    "statefulsets/scale",
+                ],
+                _WRITE,
+            ),
+            _rule(["batch"], ["cronjobs", "jobs"], _WRITE),
+            _rule(
+                [""],
+                ["configmaps", "endpoints", "persistentvolumeclaims", "pods", "services"],
+                _READ,
+            ),
+            _rule(["", "authorization.openshift.io"], ["rolebindings", "roles"], _RW),
+            _rule(
+                ["", "image.openshift.io"],
+                [
+                    "imagestreamimages",
+                    "imagestreammappings",
+                    "imagestreams",
+                    "imagestreams/secrets",
+                    "imagestreamtags",
+                    "imagetags",
+                ],
+                _RW,
+            ),
+            _rule(["", "image.openshift.io"], ["imagestreams/layers"], ["get", "update"]),
+            _rule(["", "project.openshift.io"], ["projects"], ["delete", "get", "patch", "update"]),
+            _rule(["", "route.openshift.io"], ["routes"], _RW),
+        ],
+        **k8s_meta,
+    )
+    admin["aggregationRule"] = {
+        "clusterRoleSelectors": [
+            {"matchLabels": {"rbac.authorization.k8s.io/aggregate-to-admin": "true"}}
+        ]
+    }
+    return [
+        admin,
+        role(
+            "cluster-admin",
+            [
+                {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
+                {"nonResourceURLs": ["*"], "verbs": ["*"]},
+            ],
+            **k8s_meta,
+        ),
+        role(
+            "system:deployer",
+            [
+                _rule([""], ["replicationcontrollers"], ["get", "list", "update", "watch"]),
+                _rule([""], ["pods"], ["create", "get", "list", "watch"]),
+                _rule([""], ["pods/log"], ["get"]),
+                _rule([""], ["events"], ["create", "list"]),
+                _rule(["", "image.openshift.io"], ["imagestreamtags"], ["update"]),
+            ],
+            **os_meta(
+                "Grants the right to deploy within a project.  Used primarily with service "
+                "accounts for automated deployments."
+            ),
+        ),
+        role(
+            "system:image-builder",
+            [
+                _rule(["", "image.openshift.io"], ["imagestreams/layers"], ["get", "update"]),
+                _rule(["", "image.openshift.io"], ["imagestreams"], ["create"]),
+                _rule(["", "build.openshift.io"], ["builds/details"], ["update"]),
+                _rule(["", "build.openshift.io"], ["builds"], ["get"]),
+            ],
+            **os_meta(
+                "Grants the right to build, push and pull images from within a project.  Used "
+                "primarily with service accounts for builds.",
+                {
+                    "rbac.authorization.k8s.io/aggregate-to-admin": "true",
+                    "rbac.authorization.k8s.io/aggregate-to-edit": "true",
+                },
+            ),
+        ),
+        role(
+            "system:image-puller",
+            [_rule(["", "image.openshift.io"], ["imagestreams/layers"], ["get"])],
+            **os_meta("Grants the right to pull images from within a project."),
+        ),
+    ]
 
 
 def cluster_role_binding(

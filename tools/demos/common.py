@@ -53,9 +53,18 @@ def suffix5(*parts: object) -> str:
     return out
 
 
+def safe_encode(s: str) -> str:
+    """Kubernetes ``rand.SafeEncodeString``: each byte mapped into the alphabet above."""
+    alphabet = "bcdfghjklmnpqrstvwxz2456789"
+    return "".join(alphabet[ord(ch) % len(alphabet)] for ch in s)
+
+
 def rs_hash(*parts: object) -> str:
-    """A ReplicaSet pod-template-hash (9-10 chars of the same alphabet)."""
-    return (suffix5("rs1", *parts) + suffix5("rs2", *parts))[:10]
+    """A ``pod-template-hash`` / ``controller-revision-hash`` the way Kubernetes' ComputeHash
+    makes one: ``SafeEncodeString(fmt.Sprint(fnv32a))``, i.e. the decimal digits of a uint32
+    each mapped into the safe alphabet (so only ``4-9`` and ``b c d f`` appear, 1-10 chars)."""
+    h = int(hexid("rshash", *parts, n=8), 16)  # a uint32
+    return safe_encode(str(h))
 
 
 def digest(*parts: object) -> str:

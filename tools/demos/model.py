@@ -92,6 +92,8 @@ class Pod:
     started: datetime | None = None
     service_account: str = "default"
     priority_class: str | None = "system-node-critical"
+    # runAsUser the workload's template sets on its containers (as the Deployment says it);
+    # the pod-level securityContext is whatever SCC admission adds (see api.pod_obj)
     run_as_user: int | None = None
     ready: bool = True
     privileged: bool = False
@@ -203,6 +205,10 @@ class Profile:
     has_statsp: bool
     psa: bool  # Pod Security labels on namespaces
     journal_since: str = "-24h"
+
+    @property
+    def kube_minor(self) -> int:
+        return int(self.kube.split(".")[1])
 
     @property
     def api_url(self) -> str:

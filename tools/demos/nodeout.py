@@ -531,7 +531,8 @@ def _usage(p: Profile, pod: Pod, c: Container) -> dict[str, Any]:
     mem: dict[str, Any] = {"timestamp": ns(t), "workingSetBytes": {"value": str(ws)}}
     if p.crictl_v1:
         cpu["usageNanoCores"] = {"value": str(cpu_ns)}
-        cpu["psi"] = None
+        if _cri_psi(p):
+            cpu["psi"] = None
         mem.update(
             {
                 "availableBytes": {"value": "0"},
@@ -539,10 +540,18 @@ def _usage(p: Profile, pod: Pod, c: Container) -> dict[str, Any]:
                 "rssBytes": {"value": str(int(ws * 0.8))},
                 "pageFaults": {"value": str(num("pf", pod.name, c.name, lo=1000, hi=900000))},
                 "majorPageFaults": {"value": str(num("mpf", pod.name, c.name, lo=0, hi=40))},
-                "psi": None,
             }
         )
+        if _cri_psi(p):
+            mem["psi"] = None
     return {"cpu": cpu, "memory": mem}
+
+
+def _cri_psi(p: Profile) -> bool:
+    """CRI v1 has ``PsiStats psi`` in CpuUsage/MemoryUsage and ``IoUsage io`` in
+    ContainerStats/LinuxPodSandboxStats only since KEP-4205 (alpha in Kubernetes 1.33);
+    cri-tools of an older minor print no such keys."""
+    return p.kube_minor >= 33
 
 
 def _writable(p: Profile, pod: Pod, c: Container) -> dict[str, Any]:
@@ -573,7 +582,8 @@ def _container_stats(p: Profile, pod: Pod, c: Container) -> dict[str, Any]:
             "swapAvailableBytes": {"value": "0"},
             "swapUsageBytes": {"value": "0"},
         }
-        item["io"] = None
+        if _cri_psi(p):
+            item["io"] = None
     return item
 
 
@@ -590,6 +600,32 @@ def crictl_statsp(p: Profile, pods: list[Pod]) -> str:
         cpu_ns = sum(int(s["cpu"]["usageNanoCores"]["value"]) for s in cs)
         cpu_tot = sum(int(s["cpu"]["usageCoreNanoSeconds"]["value"]) for s in cs)
         ws = sum(int(s["memory"]["workingSetBytes"]["value"]) for s in cs)
+        linux: dict[str, Any] = {
+            "cpu": {
+                "timestamp": ns(p.captured),
+                "usageCoreNanoSeconds": {"value": str(cpu_tot)},
+                "usageNanoCores": {"value": str(cpu_ns)},
+            },
+            "memory": {
+                "timestamp": ns(p.captured),
+                "workingSetBytes": {"value": str(ws)},
+                "availableBytes": {"value": "0"},
+                "usageBytes": {"value": str(ws + 2_097_152)},
+                "rssBytes": {"value": str(int(ws * 0.8))},
+                "pageFaults": {"value": str(num("ppf", pod.name, lo=1000, hi=900_000))},
+                "majorPageFaults": {"value": "0"},
+            },
+            "network": None,
+            "process": {
+                "timestamp": ns(p.captured),
+                "processCount": {"value": str(len(cs) + 1)},
+            },
+            "containers": cs,
+        }
+        if _cri_psi(p):
+            linux["cpu"]["psi"] = None
+            linux["memory"]["psi"] = None
+            linux["io"] = None
         items.append(
             {
                 "attributes": {
@@ -607,31 +643,7 @@ def crictl_statsp(p: Profile, pods: list[Pod]) -> str:
                     },
                     "annotations": {"openshift.io/scc": pod.scc},
                 },
-                "linux": {
-                    "cpu": {
-                        "timestamp": ns(p.captured),
-                        "usageCoreNanoSeconds": {"value": str(cpu_tot)},
-                        "usageNanoCores": {"value": str(cpu_ns)},
-                        "psi": None,
-                    },
-                    "memory": {
-                        "timestamp": ns(p.captured),
-                        "workingSetBytes": {"value": str(ws)},
-                        "availableBytes": {"value": "0"},
-                        "usageBytes": {"value": str(ws + 2_097_152)},
-                        "rssBytes": {"value": str(int(ws * 0.8))},
-                        "pageFaults": {"value": str(num("ppf", pod.name, lo=1000, hi=900_000))},
-                        "majorPageFaults": {"value": "0"},
-                        "psi": None,
-                    },
-                    "network": None,
-                    "process": {
-                        "timestamp": ns(p.captured),
-                        "processCount": {"value": str(len(cs) + 1)},
-                    },
-                    "containers": cs,
-                    "io": None,
-                },
+                "linux": linux,
                 "windows": None,
             }
         )

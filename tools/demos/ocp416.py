@@ -14,7 +14,7 @@ from typing import Any
 
 import api
 import machineconfigs as mcs
-from common import Tree, hexid, iso, later, num, parse_time, suffix5, uid
+from common import Tree, hexid, iso, later, num, parse_time, rs_hash, suffix5, uid
 from model import MC, Cluster, Container, Image, Namespace, Node, OSBuild, Pod, Profile
 from scc import default_sccs
 
@@ -296,6 +296,8 @@ def assign_configs(nodes: list[Node], r: Rendering) -> None:
 
 # ----------------------------------------------------------------------- namespaces & pods
 
+PSA_SYNC_VERSION = "v1.24"  # the label syncer's currentPSaVersion on 4.12-4.18
+
 PRIV_NS_LABELS = {
     "openshift.io/cluster-monitoring": "true",
     "pod-security.kubernetes.io/audit": "privileged",
@@ -343,10 +345,13 @@ def build_namespaces() -> list[Namespace]:
             "demo-app",
             31,
             {
+                # written by the cluster-policy-controller's PSA label syncer
+                # (pkg/psalabelsyncer: currentPSaVersion = "v1.24"); baseline because
+                # runasanyuid may use anyuid
                 "pod-security.kubernetes.io/audit": "baseline",
-                "pod-security.kubernetes.io/audit-version": "latest",
+                "pod-security.kubernetes.io/audit-version": PSA_SYNC_VERSION,
                 "pod-security.kubernetes.io/warn": "baseline",
-                "pod-security.kubernetes.io/warn-version": "latest",
+                "pod-security.kubernetes.io/warn-version": PSA_SYNC_VERSION,
             },
             {
                 "openshift.io/description": "Demo application (synthetic)",
@@ -495,7 +500,7 @@ def build_pods(nodes: list[Node], namespaces: list[Namespace]) -> list[Pod]:
                     ds,
                     labels={
                         **labels,
-                        "controller-revision-hash": suffix5(ds, "rev") + "f8",
+                        "controller-revision-hash": rs_hash(ns, ds, "rev"),
                         "pod-template-generation": "3",
                     },
                     host_network=host,
@@ -606,7 +611,7 @@ def build_pods(nodes: list[Node], namespaces: list[Namespace]) -> list[Pod]:
         host: bool = False,
         prio: str | None = "system-cluster-critical",
     ) -> Pod:
-        rs = f"{dep}-{hexid('rs', ns, dep, n=10)}"
+        rs = f"{dep}-{rs_hash(ns, dep)}"
         name = f"{rs}-{suffix5(ns, dep, node)}"
         n = by[node]
         return Pod(
@@ -1275,6 +1280,8 @@ def write_security(tree: Tree) -> None:
                 api.scc_cluster_role(s["metadata"]["name"], created),
             )
     rbac = "rbac.authorization.k8s.io"
+    for role in api.bootstrap_cluster_roles(created):
+        api.write_cluster_object(tree, rbac, "clusterroles", role)
     api.write_cluster_object(
         tree,
         rbac,

@@ -12,7 +12,7 @@ from typing import Any
 
 import api
 import machineconfigs as mcs
-from common import Tree, hexid, iso, later, merge_ign22, num, parse_time, suffix5, uid
+from common import Tree, hexid, iso, later, merge_ign22, num, parse_time, rs_hash, suffix5, uid
 from model import MC, Cluster, Container, Image, Namespace, Node, OSBuild, Pod, Profile
 from nodeout import write_nodes
 from scc import default_sccs
@@ -372,7 +372,7 @@ def build_pods(nodes: list[Node]) -> list[Pod]:
                     ds,
                     labels={
                         **labels,
-                        "controller-revision-hash": suffix5(ds, "rev") + "d4",
+                        "controller-revision-hash": rs_hash(ns_name, ds, "rev"),
                         "pod-template-generation": "2",
                     },
                     host_network=host,
@@ -454,7 +454,7 @@ def build_pods(nodes: list[Node]) -> list[Pod]:
         host: bool = False,
         prio: str | None = "system-cluster-critical",
     ) -> Pod:
-        rs = f"{dep}-{hexid('rs', ns_name, dep, n=10)}"
+        rs = f"{dep}-{rs_hash(ns_name, dep)}"
         name = f"{rs}-{suffix5(ns_name, dep, node)}"
         n = by[node]
         return Pod(
@@ -638,6 +638,8 @@ def write_api(tree: Tree, cluster: Cluster, r: Rendering) -> None:
         )
     demo = cluster.ns("demo-app")
     assert demo.created is not None
+    # 4.3 (Kubernetes 1.16) still creates a token secret for each service account, and
+    # OpenShift's dockercfg controller adds the internal-registry pull secret to both lists
     api.write_namespaced_list(
         tree,
         "demo-app",
@@ -646,10 +648,15 @@ def write_api(tree: Tree, cluster: Cluster, r: Rendering) -> None:
         [
             {
                 "apiVersion": "v1",
+                "imagePullSecrets": [{"name": f"{n}-dockercfg-{suffix5('dockercfg43', n)}"}],
                 "kind": "ServiceAccount",
                 "metadata": api.meta(
                     n, later(demo.created, minutes=i), kind="ServiceAccount", namespace="demo-app"
                 ),
+                "secrets": [
+                    {"name": f"{n}-token-{suffix5('token43', n)}"},
+                    {"name": f"{n}-dockercfg-{suffix5('dockercfg43', n)}"},
+                ],
             }
             for i, n in enumerate(["default", "runasanyuid"])
         ],

@@ -77,6 +77,7 @@ def _scc(
     groups: list[str] | None = None,
     v2: bool = False,
     extra: dict[str, Any] | None = None,
+    generation: int = 1,
 ) -> dict[str, Any]:
     ann = {"kubernetes.io/description": DESCRIPTIONS[name]}
     if modern:
@@ -104,7 +105,7 @@ def _scc(
         "groups": groups or [],
         "kind": "SecurityContextConstraints",
         "metadata": meta(
-            name, created, kind="SecurityContextConstraints", annotations=ann, generation=1
+            name, created, kind="SecurityContextConstraints", annotations=ann, generation=generation
         ),
         "priority": priority,
         "readOnlyRootFilesystem": False,
@@ -142,6 +143,8 @@ def default_sccs(
             volumes=vols,
             users=anyuid_users,
             groups=["system:cluster-admins"],
+            # `oc adm policy add-scc-to-user` edits the SCC: each spec change bumps generation
+            generation=2 if anyuid_users else 1,
         ),
         _scc(
             "hostaccess",
