@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 import urllib.parse
 from typing import Any
 
@@ -283,7 +282,8 @@ def test_redact_html_escapes_placeholders_and_handles_escaped_text() -> None:
     assert "<pre>token: &lt;redacted: token&gt;</pre>" in out
 
 
-def test_speed_5mb() -> None:
+def test_five_megabytes_of_journal_lose_every_canary() -> None:
+    """Large input: every canary goes (speed is measured in bench/bench_redaction.py)."""
     lines = [
         'Nov 20 09:30:00 worker-1 kubelet[2345]: I1120 "SyncLoop" pod="openshift-dns/dns-default" '
         'event={"ID":"6f1c2e3a-1b2c-4d5e-8f90-123456789abc","Type":"ContainerStarted"}',
@@ -297,8 +297,6 @@ def test_speed_5mb() -> None:
     ]
     text = "\n".join(lines * (5_000_000 // sum(len(x) + 1 for x in lines) + 1))
     assert len(text) >= 5_000_000
-    started = time.perf_counter()
     out = redact_text(text)
-    elapsed = time.perf_counter() - started
     assert survivors(out) == []
-    assert elapsed < 0.5 * 2, f"{elapsed:.2f} s"  # budget 0.5 s; x2 for a loaded CI box
+    assert out.count("dns-default") == text.count("dns-default")  # ordinary lines survive
