@@ -160,11 +160,11 @@ def test_concurrency_is_bounded_and_used(fleet_sim: Simulator, tmp_path: Path) -
 def test_node_over_budget_gets_failed_outputs_for_the_rest(
     fleet_sim: Simulator, tmp_path: Path
 ) -> None:
-    runner = Runner(hang={"worker-b": 3.0})
+    runner = Runner(hang={"worker-b": 20.0})
     started = time.monotonic()
     with _live(fleet_sim, tmp_path, runner) as src:
         result = collect_facts(src, facts=FACTS, node_timeout=0.5, progress=False)
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < 15  # returned without waiting for the 20 s hang
     slow = result.outputs["worker-b"]
     assert slow["os_release"].ok
     for key in ("hostname", "journal_unit.crio"):
