@@ -639,7 +639,8 @@ class DebugPodRunner:
         image = self._resolve_image(version)
         created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         sa_deadline = time.monotonic() + _SA_RETRY_SECONDS
-        for _attempt in range(5):
+        collisions = 0
+        while collisions < 5:
             name = f"{make_simple_name(node)}-debug-{_random_suffix()}"
             manifest = debug_pod_manifest(
                 node=node,
@@ -657,7 +658,8 @@ class DebugPodRunner:
                 )
             except _HttpError as err:
                 if err.status == 409:
-                    continue  # a name collision: draw another suffix
+                    collisions += 1  # a name collision: draw another suffix
+                    continue
                 if err.status == 403 and _service_account_missing(err.message):
                     if time.monotonic() < sa_deadline:
                         time.sleep(0.5)  # the namespace's default SA is created asynchronously
@@ -898,6 +900,10 @@ class DebugPodRunner:
             stderr = _read_channel(ws, ws_client.STDERR_CHANNEL)
             status_text = _read_channel(ws, ws_client.ERROR_CHANNEL)
             ws.close()
+            if ws.sock is not None:
+                # websocket-client leaves the socket open when the server closed first
+                # (its close() returns early once it answered the server's close frame).
+                ws.sock.shutdown()
         shown = shlex.join(argv)
         if timed_out:
             return _failed(

@@ -443,6 +443,47 @@ class LiveSource(Source):
             )
         return answer
 
+    def patch(self, path: str, body: dict[str, Any], *, dry_run: bool) -> dict[str, Any]:
+        """JSON merge patch (``application/merge-patch+json``) of the object at ``path``.
+
+        With ``dry_run`` the server validates and admits the change and answers with the object
+        as it would be (``dryRun=All``), storing nothing. Only idempotent patches (setting a
+        field to a value) may come here: 429/5xx answers are retried.
+
+        Raises:
+            ClusterAccessError: unreachable, or a non-2xx answer (the status is kept).
+        """
+        query = [("dryRun", "All")] if dry_run else []
+        status, data, _ = self._request(
+            path,
+            query,
+            accept="application/json",
+            method="PATCH",
+            body=body,
+            content_type="application/merge-patch+json",
+        )
+        if not 200 <= status <= 299:
+            err = _HttpStatus(status, data)
+            hint = (
+                "run `oc login` again"
+                if status == 401
+                else "check your RBAC (patch on this resource) and the object's name"
+            )
+            raise ClusterAccessError(f"PATCH {path}: {status} {err.message}; {hint}", status=status)
+        try:
+            answer = json.loads(data)
+        except ValueError as err_:
+            raise ClusterAccessError(
+                f"PATCH {path}: answer is not JSON ({err_}); check the kubeconfig's server URL",
+                status=status,
+            ) from None
+        if not isinstance(answer, dict):
+            raise ClusterAccessError(
+                f"PATCH {path}: answer is not a JSON object; check the kubeconfig's server URL",
+                status=status,
+            )
+        return answer
+
     # ------------------------------------------------------------------------------- node facts
 
     def node_output(self, node: str, fact: str, **params: str) -> NodeOutput:
@@ -568,6 +609,7 @@ class LiveSource(Source):
         accept: str,
         method: str = "GET",
         body: dict[str, Any] | None = None,
+        content_type: str = "application/json",
     ) -> tuple[int, bytes, Mapping[str, str]]:
         """GET (or ``method``) ``path``; returns (status, body bytes, headers). Retries 429/5xx.
 
@@ -581,7 +623,7 @@ class LiveSource(Source):
             started = time.monotonic()
             header_params = {"Accept": accept}
             if body is not None:
-                header_params["Content-Type"] = "application/json"
+                header_params["Content-Type"] = content_type
             verb, url, headers, sent, _post = self._api.param_serialize(
                 method,
                 path,

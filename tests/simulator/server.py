@@ -179,6 +179,9 @@ class Simulator:
         self.faults = faults or Faults()
         self.journal_gzip = journal_gzip
         self.workloads = Workloads(self)  # pods, namespaces, watches, exec (pods.py)
+        from tests.simulator.timeline import Timeline
+
+        self.timeline = Timeline(self)  # node/pool watches, pool patches, rollouts (timeline.py)
         self.requests: list[RequestRecord] = []
         self.url = ""
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -374,6 +377,9 @@ class _App:
     async def route(self, request: web.Request, user: str) -> web.StreamResponse:
         from tests.simulator import scc_writes  # SCC grants and subject reviews
 
+        timed = await self.sim.timeline.handle(self, request, user)  # timeline.py
+        if timed is not None:
+            return timed
         written = await scc_writes.handle(self, request, user)
         if written is not None:
             return written
