@@ -12,16 +12,23 @@
                        (directories or tarballs), or a directory holding them, or the project's
                        own capture layout (``rhcos-runbooks capture``)
 =====================  ===================================================================
+
+Live sources read node-level facts through a privileged debug pod per node (what
+``oc debug node/NAME`` creates; removed on every path) unless ``RHCOS_RUNBOOKS_NODE_ACCESS`` says
+``none`` (API-only data: nodeInfo, kubelet stats summary, node logs) or ``ssh`` (``ssh core@node
+sudo ...``: the machine-config daemon then marks the node ``ssh=accessed``).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Literal
 
 from rhcos_helpers.errors import SourceError
 from rhcos_helpers.sources.base import NodeOutput, Source, SourceIdentity
 
-__all__ = ["NodeOutput", "Source", "SourceIdentity", "open_source"]
+__all__ = ["NodeOutput", "Source", "SourceIdentity", "node_access_setting", "open_source"]
 
 SOURCE_HELP = "use demo, demo:4.3, kube, kube:CONTEXT, in-cluster, or a must-gather/sos path"
 
@@ -51,11 +58,13 @@ def open_source(spec: str = "demo") -> Source:
         from rhcos_helpers.sources.live import LiveSource
 
         context = text.partition(":")[2] or None
-        return LiveSource.from_kubeconfig(context=context, spec=text)
+        return LiveSource.from_kubeconfig(
+            context=context, spec=text, node_access=node_access_setting()
+        )
     if text == "in-cluster":
         from rhcos_helpers.sources.live import LiveSource
 
-        return LiveSource.in_cluster(spec=text)
+        return LiveSource.in_cluster(spec=text, node_access=node_access_setting())
     paths = [Path(p).expanduser() for p in text.split(",") if p.strip()]
     for path in paths:
         if not path.exists():
@@ -63,3 +72,22 @@ def open_source(spec: str = "demo") -> Source:
     from rhcos_helpers.sources.capture import open_capture
 
     return open_capture(paths, spec=text)
+
+
+NODE_ACCESS_ENV = "RHCOS_RUNBOOKS_NODE_ACCESS"
+
+
+def node_access_setting() -> Literal["none", "debug-pod", "ssh"]:
+    """How live sources reach nodes: ``$RHCOS_RUNBOOKS_NODE_ACCESS``, default ``debug-pod``.
+
+    Raises:
+        SourceError: for a value other than ``debug-pod``, ``ssh`` or ``none``.
+    """
+    value = os.environ.get(NODE_ACCESS_ENV, "debug-pod").strip() or "debug-pod"
+    if value == "none":
+        return "none"
+    if value == "ssh":
+        return "ssh"
+    if value == "debug-pod":
+        return "debug-pod"
+    raise SourceError(f"{NODE_ACCESS_ENV}={value!r}: use debug-pod (the default), ssh or none")
