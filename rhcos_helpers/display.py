@@ -24,7 +24,9 @@ from rhcos_helpers.report import record
 from rhcos_helpers.sources.base import Attempt, Source
 
 __all__ = [
+    "code",
     "facts",
+    "figure",
     "findings",
     "not_available",
     "run_context",
@@ -234,3 +236,38 @@ def facts(
     if name:
         record(name, clean)
     _display(HTML(_kv_html(clean)))
+
+
+def figure(fig: Any, *, caption: str | None = None, empty: str = "Nothing to plot.") -> None:
+    """Show a matplotlib figure as a static PNG (``None``: say there is nothing to plot)."""
+    setup()
+    if caption:
+        _display(HTML(f"<p><b>{html.escape(caption)}</b></p>"))
+    if fig is None:
+        _display(HTML(f'<div class="rr-none">{html.escape(empty)}</div>'))
+        return
+    import io
+
+    from IPython.display import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    _display(Image(data=buf.getvalue(), format="png"))
+
+
+def code(text: str | Attempt[str], *, name: str | None = None, caption: str | None = None) -> None:
+    """Show a block of text as-is (e.g. a YAML object to save), redacted; record it if named."""
+    setup()
+    if isinstance(text, Attempt):
+        if not text.ok or text.value is None:
+            not_available(caption or name or "text", text.reason or "no data")
+            if name:
+                record(name, {"not_available": text.reason})
+            return
+        text = text.value
+    clean = redact_text(text)
+    if name:
+        record(name, clean)
+    if caption:
+        _display(HTML(f"<p><b>{html.escape(caption)}</b></p>"))
+    _display(HTML(f"<pre>{html.escape(clean)}</pre>"))
