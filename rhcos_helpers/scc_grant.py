@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -37,6 +36,7 @@ import pandas as pd
 import yaml
 
 from rhcos_helpers.errors import UsageError
+from rhcos_helpers.safety import SCHEDULED_ENV, apply_refusal
 from rhcos_helpers.scc import Policies, minor_version, policies_from_objects
 from rhcos_helpers.scc_access import Rbac, rbac_from_objects
 from rhcos_helpers.sources.base import Source
@@ -46,7 +46,6 @@ __all__ = ["SCHEDULED_ENV", "GrantPlan", "Step", "apply", "apply_refusal", "plan
 
 log = logging.getLogger(__name__)
 
-SCHEDULED_ENV = "RHCOS_RUNBOOKS_SCHEDULED"
 RBAC_V1 = "rbac.authorization.k8s.io/v1"
 
 
@@ -316,30 +315,6 @@ def simulate(policies: Policies, rbac: Rbac, p: GrantPlan) -> tuple[Policies, Rb
         reason=rbac.reason,
     )
     return new_policies, replace(new_rbac, assumed=rbac.assumed)
-
-
-def apply_refusal(source: Source, *, apply: bool) -> str | None:
-    """Why the plan will not be applied (one line), or ``None`` when it may be."""
-    ident = source.identity
-    if not apply:
-        return "dry run: APPLY is False, nothing was sent to the cluster"
-    if ident.kind != "live":
-        return (
-            f"APPLY refused: the {ident.kind} source {ident.spec!r} is read-only; nothing was "
-            "changed (run against a live cluster: --source kube)"
-        )
-    if ident.spec == "in-cluster" or os.environ.get(SCHEDULED_ENV, "").lower() in (
-        "1",
-        "true",
-        "yes",
-    ):
-        return (
-            "APPLY refused in a scheduled run (in-cluster source or RHCOS_RUNBOOKS_SCHEDULED); "
-            "run the runbook by hand with APPLY=True to change the cluster"
-        )
-    if not hasattr(source, "api_client"):
-        return "APPLY refused: this source has no API client"
-    return None
 
 
 def apply(source: Source, p: GrantPlan, *, apply: bool = False) -> pd.DataFrame:
