@@ -21,7 +21,7 @@ from IPython.display import display as _display
 from rhcos_helpers.findings import Finding, Severity, sort_findings
 from rhcos_helpers.redaction import redact, redact_frame, redact_text
 from rhcos_helpers.report import record
-from rhcos_helpers.sources.base import Attempt, Source
+from rhcos_helpers.sources.base import Attempt, Source, attempt
 
 __all__ = [
     "code",
@@ -117,6 +117,8 @@ def run_context(source: Source, *, runbook: str, parameters: Mapping[str, object
     _display(HTML(_kv_html(pairs)))
     for note in ident.notes:
         _display(HTML(f'<div class="rr-note">{html.escape(redact_text(note))}</div>'))
+    if ident.kind == "live":
+        _live_preamble(source)
     record(
         "context",
         {
@@ -126,6 +128,35 @@ def run_context(source: Source, *, runbook: str, parameters: Mapping[str, object
             "tool_version": __version__,
         },
     )
+
+
+def _live_preamble(source: Source) -> None:
+    """Before a live run: how nodes are reached, and what the caller's rights allow."""
+    from rhcos_helpers.node_access.ssh import SSH_NOTICE, SshRunner
+    from rhcos_helpers.permissions import preflight
+
+    runner = getattr(source, "node_runner", None)
+    if isinstance(runner, SshRunner):
+        _display(HTML(f'<div class="rr-note">{html.escape(SSH_NOTICE)}</div>'))
+    checked = attempt(preflight, source)
+    if not checked.ok or checked.value is None:
+        not_available("Pre-flight permission check", checked.reason or "no answer")
+        return
+    verdict = checked.value
+    record("permissions", verdict.to_records())
+    denied = verdict.denied()
+    if not denied:
+        _display(HTML('<div class="rr-none">Pre-flight: your rights allow every section.</div>'))
+    else:
+        _display(
+            HTML(
+                f'<div class="rr-note">Pre-flight: {len(denied)} section(s) will be skipped '
+                "with your rights; the table says which grant would enable each.</div>"
+            )
+        )
+        table(verdict.to_frame(), caption="What your rights allow")
+    for note in verdict.notes:
+        _display(HTML(f'<div class="rr-note">{html.escape(redact_text(note))}</div>'))
 
 
 def findings(items: Sequence[Finding]) -> None:

@@ -163,14 +163,39 @@ def _unknown_parameter_message(name: str, runbooks: list[RunbookInfo]) -> str:
     return f"no selected runbook has a parameter {name!r}; parameters: {listing}"
 
 
-def probe_source(source: str) -> SourceIdentity:
+#: Parameters whose values are node names (comma-separated); checked against the cluster.
+NODE_PARAMETERS = ("NODE", "NODES")
+
+
+def probe_source(source: str, *, plan: dict[str, dict[str, Any]] | None = None) -> SourceIdentity:
     """Open the source once (so a bad one fails before any runbook starts) and describe it.
+
+    Node names given in ``NODE``/``NODES`` parameters are checked against the source's nodes.
 
     Raises:
         SourceError: for a spec that names no usable source.
         ClusterAccessError: when a live cluster cannot be reached.
+        UsageError: for a node the source does not have, naming the nodes it has.
     """
     with open_source(source) as opened:
+        wanted = sorted(
+            {
+                name.strip()
+                for params in (plan or {}).values()
+                for key in NODE_PARAMETERS
+                for name in str(params.get(key) or "").split(",")
+                if name.strip()
+            }
+        )
+        if wanted:
+            known = opened.node_names()
+            unknown = [n for n in wanted if n not in known]
+            if unknown:
+                shown = ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
+                raise UsageError(
+                    f"unknown node {unknown[0]!r}; this cluster's nodes are: {shown} "
+                    "(pass names as `oc get nodes` prints them)"
+                )
         return opened.identity
 
 
@@ -314,7 +339,7 @@ def run_runbooks(
     selected = [read_runbook(name, known[name]) for name in resolve_runbooks(names, known)]
     source = absolute_source(source)
     plan = plan_parameters(selected, source=source, parameters=parameters)
-    identity = probe_source(source)
+    identity = probe_source(source, plan=plan)
 
     out_dir = Path(out_dir).absolute()
     out_dir.mkdir(parents=True, exist_ok=True)

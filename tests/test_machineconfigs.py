@@ -1,0 +1,258 @@
+"""machineconfigs / mc_dataurl / mc_tables: decoding MachineConfigs of Ignition 2.2 and 3.x."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rhcos_helpers.errors import NotApplicable, ParseError
+from rhcos_helpers.machineconfigs import parse_machineconfig, read_machineconfigs
+from rhcos_helpers.mc_dataurl import decode_data_url
+from rhcos_helpers.mc_tables import files_frame, generator_frame, kernel_frame, to_frame
+from rhcos_helpers.sources import open_source
+
+DATA = Path(__file__).parent / "data" / "api" / "machineconfigs"
+CHRONY = (
+    b"server tick.stdtime.gov.tw maxdelay 0.4 offline\n"
+    b"server time.stdtime.gov.tw maxdelay 0.4 offline"
+)
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((DATA / name).read_text())
+
+
+@pytest.mark.parametrize(
+    ("url", "compression", "expected"),
+    [
+        ("data:,%5Bcrio%5D%0Ax%20%3D%201%0A", None, b"[crio]\nx = 1\n"),
+        ("data:,", "", b""),
+        ("data:,%20", None, b" "),
+        ("data:text/plain;charset=utf-8;base64,aGVsbG8K", None, b"hello\n"),
+        ("data:;base64,aGVsbG8K", "", b"hello\n"),
+        ("data:application/octet-stream;base64,AAEC", None, b"\x00\x01\x02"),
+        (
+            "data:;base64," + base64.b64encode(gzip.compress(b"x" * 100)).decode(),
+            "gzip",
+            b"x" * 100,
+        ),
+        ("data:text/plain;charset=utf-8;base64,aGVs\nbG8K", None, b"hello\n"),
+    ],
+    ids=["percent", "empty", "space", "mime-base64", "butane-base64", "binary", "gzip", "wrapped"],
+)
+def test_data_url_forms(url, compression, expected):
+    assert decode_data_url(url, compression=compression) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "compression", "fragment"),
+    [
+        ("https://example.com/x", None, "not a data URL"),
+        ("data:nocomma", None, "without a comma"),
+        ("data:;base64,@@@", None, "bad base64"),
+        ("data:,50%", None, "bad %-escape"),
+        ("data:;base64,aGVsbG8K", "gzip", "bad gzip"),
+        ("data:,x", "bzip2", "unknown compression"),
+    ],
+)
+def test_data_url_errors(url, compression, fragment):
+    with pytest.raises(ParseError, match=fragment):
+        decode_data_url(url, compression=compression)
+
+
+@given(st.text(max_size=200), st.sampled_from([None, "", "gzip", "xz"]))
+def test_decoder_returns_bytes_or_parse_error(url, compression):
+    try:
+        out = decode_data_url(url, compression=compression)
+    except ParseError:
+        return
+    assert isinstance(out, bytes)
+
+
+@given(st.binary(max_size=300), st.booleans())
+def test_decoder_round_trips_what_butane_and_mco_write(data, gz):
+    payload = gzip.compress(data) if gz else data
+    url = "data:;base64," + base64.b64encode(payload).decode()
+    assert decode_data_url(url, compression="gzip" if gz else "") == data
+
+
+def test_ignition_34_and_22_chrony_decode_alike():
+    new, old = (
+        parse_machineconfig(load("50-worker-chrony-4.16.yaml")),
+        parse_machineconfig(load("50-worker-chrony-4.3.yaml")),
+    )
+    assert (new.ignition_version, old.ignition_version) == ("3.4.0", "2.2.0")
+    assert new.files[0].contents == old.files[0].contents == CHRONY
+    assert new.files[0].mode_octal == old.files[0].mode_octal == "0644"
+    assert new.files[0].overwrite is True and old.files[0].overwrite is None
+    assert old.files[0].effective_overwrite is True  # 2.2 default
+    assert new.role == old.role == "worker" and new.origin == "user"
+
+
+def test_butane_gzip_and_percent_forms():
+    mc = parse_machineconfig(load("99-worker-butane-sysctl-4.14.yaml"))
+    files = {f.path: f for f in mc.files}
+    assert files["/etc/example"].text == "hello world\n"
+    assert files["/etc/sysctl.d/99-arp.conf"].text.startswith("net.ipv4.conf.all.arp_ignore_0 = 1")
+    frame = files_frame_for(mc)
+    assert dict(zip(frame["PATH"], frame["ENCODING"], strict=True)) == {
+        "/etc/example": "percent",
+        "/etc/sysctl.d/99-arp.conf": "base64+gzip",
+    }
+
+
+def files_frame_for(mc):
+    from datetime import UTC, datetime
+
+    from rhcos_helpers.machineconfigs import McSet
+
+    return files_frame(McSet({mc.name: mc}, {}, (), (), datetime.now(UTC)))
+
+
+def test_refused_content_is_named_and_keys_never_kept():
+    obj = load("60-worker-refused-4.12.yaml")
+    mc = parse_machineconfig(obj)
+    text = " ".join(mc.unsupported)
+    assert "directory /var/lib/example" in text
+    assert "link /etc/localtime" in text
+    assert "user alice" in text
+    assert mc.files[0].error.startswith("bad base64")
+    assert mc.ssh_summary == "1 key(s) for alice"
+    assert "AAAAC3Nza" not in repr(mc)
+
+
+@pytest.mark.parametrize(
+    ("name", "meta", "origin"),
+    [
+        ("00-worker", {"annotations": {"machineconfiguration.openshift.io/generated-by-controller-version": "x"}}, "template"),
+        ("99-worker-ssh", {}, "installer"),
+        ("99-worker-generated-registries", {}, "image-policy"),
+        ("99-worker-b3d2e28e-a1e9-44f6-80a5-2d74bca78e7f-registries", {}, "image-policy"),
+        ("99-worker-generated-kubelet", {"ownerReferences": [{"kind": "KubeletConfig", "name": "max-pods"}]}, "kubeletconfig"),
+        ("99-worker-generated-containerruntime", {"ownerReferences": [{"kind": "ContainerRuntimeConfig", "name": "pids"}]}, "containerruntimeconfig"),
+        ("98-worker-generated-kubelet", {}, "controller"),
+        ("rendered-worker-0123", {"ownerReferences": [{"kind": "MachineConfigPool", "name": "worker"}]}, "rendered"),
+        ("50-worker-chrony", {}, "user"),
+    ],
+)  # fmt: skip
+def test_origin(name, meta, origin):
+    obj = {
+        "metadata": {"name": name, **meta},
+        "spec": {"config": {"ignition": {"version": "3.2.0"}}},
+    }
+    assert parse_machineconfig(obj).origin == origin
+
+
+@pytest.mark.parametrize(
+    ("obj", "fragment"),
+    [
+        ({"metadata": {}}, "without metadata.name"),
+        ({"metadata": {"name": "x"}, "spec": {"config": "nope"}}, "spec.config is not an object"),
+        ({"metadata": {"name": "x"}, "spec": {"config": {"ignition": {"version": "1.0"}}}}, "unknown Ignition version"),
+        ({"metadata": {"name": "x"}, "spec": {"config": {"ignition": {"version": "3.2.0"}, "storage": {"files": [{"mode": 420}]}}}}, "has no path"),
+    ],
+)  # fmt: skip
+def test_invalid_objects(obj, fragment):
+    with pytest.raises(ParseError, match=fragment):
+        parse_machineconfig(obj)
+
+
+def test_units_and_dropins_22_and_3x():
+    mc = parse_machineconfig(
+        {
+            "metadata": {"name": "x"},
+            "spec": {"config": {"ignition": {"version": "2.2.0"}, "systemd": {"units": [
+                {"name": "a.service", "enable": True, "contents": "[Unit]\n"},
+                {"name": "b.service", "mask": True, "dropins": [{"name": "10.conf", "contents": "[Service]\n"}]},
+            ]}}},
+        }
+    )  # fmt: skip
+    a, b = mc.units
+    assert (a.enabled, a.mask, b.mask, b.dropins[0].name) == (True, None, True, "10.conf")
+
+
+@pytest.mark.parametrize("spec", ["demo", "demo:4.3"])
+def test_oc_get_mc_columns_on_the_demos(spec):
+    mcs = read_machineconfigs(open_source(spec))
+    frame = to_frame(mcs, ignition_22_columns=spec == "demo:4.3")
+    assert list(frame.columns[:4]) == [
+        "NAME", "GENERATEDBYCONTROLLER", "IGNITIONVERSION", "CREATED" if spec == "demo:4.3" else "AGE",
+    ]  # fmt: skip
+    rows = {r["NAME"]: r for r in frame.to_dict("records")}
+    assert rows["50-worker-chrony"]["ORIGIN"] == "user"
+    assert rows["99-worker-ssh"]["SSH"] == "1 key(s) for core"
+    assert "AAAA" not in frame.to_string()
+    kernel = kernel_frame(mcs)
+    assert "AAAA" not in kernel.to_string()
+    gens = generator_frame(mcs)
+    assert set(gens["NAME"]) == {"(not collected by this source)"}
+
+
+def test_generators_matched_by_owner(tmp_path):
+    from datetime import UTC, datetime
+
+    from rhcos_helpers.machineconfigs import McSet
+
+    mc = parse_machineconfig({
+        "metadata": {"name": "99-worker-generated-kubelet", "labels": {"machineconfiguration.openshift.io/role": "worker"},
+                     "ownerReferences": [{"kind": "KubeletConfig", "name": "set-max-pods"}]},
+        "spec": {"config": {"ignition": {"version": "3.4.0"}}},
+    })  # fmt: skip
+    kc = {"metadata": {"name": "set-max-pods"},
+          "spec": {"machineConfigPoolSelector": {"matchLabels": {"pools.operator.machineconfiguration.openshift.io/worker": ""}}},
+          "status": {"conditions": [{"type": "Success", "message": "Success"}]}}  # fmt: skip
+    pool = {
+        "metadata": {
+            "name": "worker",
+            "labels": {"pools.operator.machineconfiguration.openshift.io/worker": ""},
+        }
+    }
+    mcs = McSet({mc.name: mc}, {}, (kc,), (), datetime.now(UTC))
+    row = generator_frame(mcs, [pool]).iloc[0].to_dict()
+    assert row == {"KIND": "KubeletConfig", "NAME": "set-max-pods", "POOLS": "worker",
+                   "MACHINECONFIGS": "99-worker-generated-kubelet", "STATUS": "Success: Success"}  # fmt: skip
+
+
+def test_capture_without_machineconfigs_says_so():
+    from tests.test_capture import MG
+
+    src = open_source(str(MG))
+    with pytest.raises(NotApplicable):
+        read_machineconfigs(src)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(
+    st.fixed_dictionaries(
+        {"metadata": st.fixed_dictionaries({"name": st.text(min_size=1, max_size=10)})},
+        optional={"spec": st.fixed_dictionaries({}, optional={
+            "config": st.fixed_dictionaries({}, optional={
+                "ignition": st.fixed_dictionaries({"version": st.sampled_from(["2.2.0", "3.4.0", "x"])}),
+                "storage": st.fixed_dictionaries({}, optional={"files": st.lists(_json, max_size=3)}),
+                "systemd": st.fixed_dictionaries({}, optional={"units": st.lists(_json, max_size=3)}),
+                "passwd": _json,
+            }),
+            "kernelArguments": st.lists(st.text(max_size=5), max_size=3),
+        })},
+    )
+)  # fmt: skip
+def test_parse_machineconfig_returns_or_raises_parse_error(obj):
+    try:
+        mc = parse_machineconfig(obj)
+    except ParseError:
+        return
+    assert mc.name == obj["metadata"]["name"]

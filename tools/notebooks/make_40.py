@@ -1,0 +1,194 @@
+"""Write notebooks/40-machineconfigs.ipynb (no outputs, kernelspec python3).
+
+.venv/bin/python tools/notebooks/make_40.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+OUT = Path(__file__).resolve().parents[2] / "notebooks" / "40-machineconfigs.ipynb"
+
+CHRONY = (
+    "server tick.stdtime.gov.tw maxdelay 0.4 offline\\n"
+    "server time.stdtime.gov.tw maxdelay 0.4 offline"
+)
+
+CELLS = [
+    new_markdown_cell(
+        "# 40 · MachineConfigs\n\n"
+        "**What do the MachineConfigs write to the nodes, and will a change reboot them?** "
+        "`oc get mc` with each MachineConfig's role and origin (MCO template, installer, "
+        "generated from a KubeletConfig, ContainerRuntimeConfig or image content policy, or "
+        "a user's); every file decoded (data URLs, gzip), units, kernel arguments; which "
+        "MachineConfigs make each pool's rendered config, checked against a local merge with "
+        "the release's rules; what changes between two rendered configs and what the "
+        "machine-config daemon of this release does about it (nothing, reload or restart "
+        "crio, drain and reboot, or refuse); and a new MachineConfig written from plain "
+        "inputs, with its impact shown before anything is applied. Findings come first.\n\n"
+        "*Reads* the API only (`list` machineconfigs, machineconfigpools, kubeletconfigs, "
+        "containerruntimeconfigs; `get` controllerconfig, machineconfiguration/cluster, "
+        "clusterversion, the node named by NODE). It changes nothing: applying the authored "
+        "MachineConfig is a command you run (`oc create -f`), and the rollout is followed in "
+        "runbook 50-pool-rollout. SSH keys are never shown (only how many there are), and "
+        "file contents are redacted."
+    ),
+    new_code_cell(
+        "from rhcos_helpers import display, mc_runbook\nfrom rhcos_helpers.sources import open_source"
+    ),
+    new_code_cell(
+        'SOURCE: str = "demo"  # where to read: demo, demo:4.3, kube, kube:CONTEXT, in-cluster, '
+        "or must-gather/sos path(s)\n"
+        'POOL: str = "worker"  # the pool whose rendered configs are diffed and authored for\n'
+        'MACHINECONFIG: str = ""  # one MachineConfig to show in full; empty = all (abridged)\n'
+        'DIFF_FROM: str = ""  # rendered config to diff from; empty = the pool\'s current '
+        "(status) or NODE's currentConfig\n"
+        'DIFF_TO: str = ""  # rendered config to diff to; empty = the pool\'s target (spec) '
+        "or NODE's desiredConfig\n"
+        'NODE: str = ""  # a node whose current -> desired config to diff; empty = use POOL\n'
+        'AUTHOR_NAME: str = "50-worker-chrony"  # MachineConfig to author; empty = none\n'
+        'AUTHOR_ROLE: str = "worker"  # its role label (the pool that selects it)\n'
+        'AUTHOR_FILE_PATH: str = "/etc/chrony.conf"  # absolute path of the file it writes\n'
+        f'AUTHOR_FILE_CONTENT: str = "{CHRONY}"  # the file\'s contents (text)\n'
+        'AUTHOR_FILE_MODE: str = "0644"  # the file\'s mode, octal\n'
+        'TARGET_VERSION: str = ""  # OpenShift version to author and predict for; empty = the '
+        "cluster's",
+        metadata={"tags": ["parameters"]},
+    ),
+    new_code_cell(
+        "src = open_source(SOURCE)\n"
+        "display.run_context(\n"
+        '    src,\n    runbook="40-machineconfigs",\n'
+        "    parameters={\n"
+        '        "SOURCE": SOURCE,\n        "POOL": POOL,\n'
+        '        "MACHINECONFIG": MACHINECONFIG,\n        "DIFF_FROM": DIFF_FROM,\n'
+        '        "DIFF_TO": DIFF_TO,\n        "NODE": NODE,\n'
+        '        "AUTHOR_NAME": AUTHOR_NAME,\n        "AUTHOR_ROLE": AUTHOR_ROLE,\n'
+        '        "AUTHOR_FILE_PATH": AUTHOR_FILE_PATH,\n'
+        '        "AUTHOR_FILE_MODE": AUTHOR_FILE_MODE,\n'
+        '        "TARGET_VERSION": TARGET_VERSION,\n'
+        "    },\n)"
+    ),
+    new_code_cell(
+        "rb = mc_runbook.collect(\n"
+        "    src,\n"
+        "    pool=POOL,\n"
+        "    machineconfig=MACHINECONFIG,\n"
+        "    diff_from=DIFF_FROM,\n"
+        "    diff_to=DIFF_TO,\n"
+        "    node=NODE,\n"
+        "    author=mc_runbook.AuthorInput(\n"
+        "        name=AUTHOR_NAME,\n"
+        "        role=AUTHOR_ROLE,\n"
+        "        file_path=AUTHOR_FILE_PATH,\n"
+        "        file_content=AUTHOR_FILE_CONTENT,\n"
+        "        file_mode=AUTHOR_FILE_MODE,\n"
+        "    ),\n"
+        "    target_version=TARGET_VERSION,\n"
+        ")"
+    ),
+    new_markdown_cell("## Findings"),
+    new_code_cell("display.findings(mc_runbook.findings(rb))"),
+    new_markdown_cell(
+        "## 1 Which MachineConfigs are there, and where do they come from?\n\n"
+        "`oc get mc` (4.3 printed CREATED instead of AGE) plus the role label and the origin: "
+        "`template` (MCO's `00-`/`01-` configs), `installer` (`99-<role>-ssh`), `kubeletconfig`"
+        " / `containerruntimeconfig` (generated from those objects), `image-policy` "
+        "(`99-<role>-generated-registries`), `controller` (node config, feature gates), "
+        "`rendered`, or `user`. PROBLEMS lists what the daemon refuses and undecodable files."
+    ),
+    new_code_cell('display.table(mc_runbook.mc_table(rb), name="machineconfigs")'),
+    new_markdown_cell(
+        "### KubeletConfigs and ContainerRuntimeConfigs\n\n"
+        "The objects a person edits instead of writing a MachineConfig, the pools they select "
+        "and the MachineConfigs the controller generated from them."
+    ),
+    new_code_cell(
+        'display.table(mc_runbook.generators_table(rb), name="mc_generators", '
+        'empty="No KubeletConfig or ContainerRuntimeConfig.")'
+    ),
+    new_markdown_cell(
+        "## 2 What does each MachineConfig write?\n\n"
+        "Files with their mode in octal, overwrite flag (Ignition 2.2 defaults to true, 3.x to "
+        "false; rendered configs always say true), owner, how the contents were encoded and "
+        "the decoded text (long files are cut unless MACHINECONFIG names one). Rendered "
+        "configs are left out unless named."
+    ),
+    new_code_cell('display.table(mc_runbook.files_table(rb), name="mc_files")'),
+    new_code_cell(
+        'display.table(mc_runbook.units_table(rb), name="mc_units", '
+        'empty="No systemd unit in these MachineConfigs.")'
+    ),
+    new_code_cell(
+        'display.table(mc_runbook.kernel_table(rb), name="mc_kernel", '
+        'caption="Kernel arguments, extensions, FIPS, kernel type, OS image, SSH keys", '
+        'empty="No MachineConfig sets any of these.")'
+    ),
+    new_markdown_cell(
+        "## 3 Which MachineConfigs make each rendered config, and does it match a local merge?"
+        "\n\n"
+        "Each pool's target (`spec.configuration`) and current (`status.configuration`) "
+        "rendered config with its sources in merge order (worker-labelled first, then the "
+        "rest, each by name; 4.3-4.5: all by name, Ignition 2.2 append). The sources are "
+        "merged here with the release's rules and compared with the cluster's rendered config "
+        "file by file. A current config made before an upgrade rewrote the templates differs "
+        "from today's sources: that is expected."
+    ),
+    new_code_cell('display.table(mc_runbook.composition_table(rb), name="rendered_composition")'),
+    new_code_cell('display.table(mc_runbook.render_check_table(rb), name="render_check")'),
+    new_markdown_cell(
+        "## 4 What changes, and will the nodes be drained and rebooted?\n\n"
+        "DIFF_FROM → DIFF_TO, or NODE's currentConfig → desiredConfig, or POOL's current → "
+        "target config. For each change, the action the machine-config daemon of this release "
+        "takes: 4.3-4.6 always drain and reboot; 4.7+ apply a few files without a reboot "
+        "(none / reload crio; restart crio from 4.14; 4.8+ skip the drain for none); 4.16 "
+        "TechPreview and 4.17+ follow the cluster's NodeDisruptionPolicy. A FIPS change, and "
+        "directories, links or users other than core, are refused."
+    ),
+    new_code_cell('display.facts(mc_runbook.diff_facts(rb), name="diff_summary")'),
+    new_code_cell(
+        'display.table(mc_runbook.diff_table(rb), name="config_diff", '
+        'empty="The two rendered configs are the same.")'
+    ),
+    new_code_cell(
+        'display.table(mc_runbook.impact_table(rb), name="reboot_impact", '
+        'empty="Nothing changes: no node action.")'
+    ),
+    new_markdown_cell(
+        "## 5 A new MachineConfig, and what it would do\n\n"
+        "Written from AUTHOR_* for the target release's Ignition version (2.2.0 for 4.3-4.5, "
+        "3.1.0 4.6, 3.2.0 4.7-4.13, 3.4.0 4.14-4.18, 3.5.0 4.19+), as in the chrony example: "
+        "a base64 data URL, the mode as the decimal number the API stores. Its impact is "
+        "predicted against the pool's target config. **Nothing is applied here**: save the "
+        "YAML, run the command shown, and follow the rollout in 50-pool-rollout."
+    ),
+    new_code_cell(
+        'display.code(mc_runbook.author_yaml(rb), name="authored_machineconfig", '
+        'caption="MachineConfig YAML")'
+    ),
+    new_code_cell('display.facts(mc_runbook.author_facts(rb), name="authoring")'),
+    new_code_cell(
+        'display.table(mc_runbook.author_impact_table(rb), name="authoring_impact", '
+        'empty="It writes what the pool\'s config already holds: no node action.")'
+    ),
+]
+
+
+def main() -> None:
+    nb = new_notebook(cells=CELLS)
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:02d}"  # stable ids: regenerating gives the same file
+    nbformat.write(nb, OUT)
+
+
+if __name__ == "__main__":
+    main()
