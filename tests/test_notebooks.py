@@ -130,9 +130,20 @@ def test_cli_rejects_bad_input_in_one_line(tmp_path: Path, capsys: pytest.Captur
         ["run", "--source", str(not_a_capture), "--out", str(tmp_path / "b")],
         ["run", "--source", "demo:4.99", "--out", str(tmp_path / "c")],
         ["run", "-p", "NO_SUCH", "1", "--source", "demo", "--out", str(tmp_path / "d")],
+        [
+            "run",
+            "10-node-os",
+            "-p",
+            "NODES",
+            "worker-9",
+            "--source",
+            "demo",
+            "--out",
+            str(tmp_path / "e"),
+        ],
     ):
         assert cli.main(argv) == 2
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and err.startswith("rhcos-runbooks: error: "), err
         assert "Traceback" not in err
-    assert not any((tmp_path / x).exists() for x in "abcd")
+    assert not any((tmp_path / x).exists() for x in "abcde")
