@@ -20,4 +20,3 @@ def load_api(name: str) -> list[dict[str, Any]]:
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
-

@@ -42,6 +42,8 @@ def test_every_runbook_runs_live_against_the_simulator(live_run):
     assert context["kind"] == "live"
     assert context["cluster_version"] == "4.16.21"
     assert context["api_url"].startswith("http://127.0.0.1:")
+    permissions = summary["runbooks"]["00-cluster-overview"]["tables"]["permissions"]
+    assert permissions and all(row["allowed"] for row in permissions)  # cluster-admin identity
 
 
 def test_node_commands_went_through_debug_pods_and_none_is_left(live_run):
