@@ -14,6 +14,10 @@ the entry (a fact recorded as failed without an exit code answers its reason on 
 An argv the capture does not hold answers as chroot does for a missing program: stderr
 ``chroot: failed to run command '<argv0>': No such file or directory``, exit code 127.
 
+A command run in the container itself (no ``chroot /host``) answers from
+:attr:`PodScript.container_answers` (bytes as given: binary-safe, e.g. a pcap from
+``tcpdump -w -``), else ``true``/``echo``, else as a missing executable.
+
 Refusals before the upgrade come as Status errors: 404 for a missing pod, 400 for a pod not
 running or a wrong container, 400 without an upgrade request.
 """
@@ -21,6 +25,7 @@ running or a wrong container, 400 without an upgrade request.
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import json
 import logging
 import shlex
@@ -80,7 +85,7 @@ async def serve_exec(
     if delay > 0 and await _client_left(ws, delay):
         return ws
     if host_argv is None:
-        out, err, status = _container_answer(command)
+        out, err, status = _container_answer(command, wl.script.container_answers)
     else:
         out, err, code = host_answer(wl.sim.state.root, node, host_argv)
         status = _exit_status(command, code)
@@ -150,8 +155,14 @@ def _exit_status(command: list[str], code: int) -> dict[str, Any]:
     }
 
 
-def _container_answer(command: list[str]) -> tuple[bytes, bytes, dict[str, Any]]:
-    """Commands in the debug container itself: ``true`` and ``echo``; others do not exist."""
+def _container_answer(
+    command: list[str], scripted: dict[str, tuple[bytes, bytes, int]]
+) -> tuple[bytes, bytes, dict[str, Any]]:
+    """Commands in the debug container itself: scripted ones, ``true``, ``echo``; no others."""
+    joined = " ".join(command)
+    for pattern, (out, err, code) in scripted.items():
+        if fnmatch.fnmatchcase(joined, pattern):
+            return out, err, _exit_status(command, code)
     if command[0] == "true":
         return b"", b"", _exit_status(command, 0)
     if command[0] == "echo":

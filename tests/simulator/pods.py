@@ -74,6 +74,9 @@ class PodScript:
         exec_latency: seconds every exec takes before it answers.
         exec_delays: ``fnmatch`` pattern on the host argv joined by spaces -> extra seconds.
         exec_protocols: websocket subprotocols the exec endpoint accepts, preferred first.
+        container_answers: ``fnmatch`` pattern on a command run in the debug container itself
+            (not ``chroot /host``), joined by spaces -> (stdout bytes, stderr bytes, exit code);
+            e.g. a ``timeout ... tcpdump ...`` answering a canned pcap. First match wins.
         history: watch events kept; older resourceVersions get 410 Expired.
     """
 
@@ -86,6 +89,7 @@ class PodScript:
     exec_latency: float = 0.0
     exec_delays: dict[str, float] = field(default_factory=dict)
     exec_protocols: tuple[str, ...] = ("v5.channel.k8s.io", "v4.channel.k8s.io")
+    container_answers: dict[str, tuple[bytes, bytes, int]] = field(default_factory=dict)
     history: int = 1000
 
 
