@@ -13,7 +13,7 @@ API = Path(__file__).parent / "tests" / "data" / "api"
 
 pytest_plugins = ["tests.simulator.fixtures"]
 
-#: crictl samples by cri-tools version (rhcos_helpers.crictl doctests).
+#: crictl samples by cri-tools version (rhcos_helpers.crio doctests).
 _CRICTL_SAMPLES = {
     "CRICTL_PS_113_TXT": "crictl_ps/crictl-ps-1.13.txt",
     "CRICTL_PS_116_TXT": "crictl_ps/crictl-ps-1.16.txt",

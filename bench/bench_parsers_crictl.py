@@ -3,7 +3,7 @@
 Measured in the same run, on the same bytes (a protojson document in cri-tools 1.29's shape,
 built from the real sample ``tests/data/commands/crictl_stats/crictl-stats-1.29.json``):
 
-* **ours**: ``crictl.stats_frame(crictl.parse_stats(text))`` (validation, int64-string
+* **ours**: ``crio.stats_frame(crio.parse_stats(text))`` (validation, int64-string
   conversion, records, DataFrame);
 * **floor**: ``json.loads(text)`` plus ``pd.DataFrame(records)`` from plain dicts holding the
   same columns (built beforehand, outside the timing).
@@ -33,7 +33,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rhcos_helpers import crictl  # noqa: E402
+from rhcos_helpers import crio  # noqa: E402
 
 SAMPLE = ROOT / "tests/data/commands/crictl_stats/crictl-stats-1.29.json"
 RESULT = ROOT / "bench/results/crictl.json"
@@ -99,14 +99,14 @@ def main() -> int:
     records = plain_records(json.loads(text))
 
     def ours() -> pd.DataFrame:
-        return crictl.stats_frame(crictl.parse_stats(text))
+        return crio.stats_frame(crio.parse_stats(text))
 
     def floor() -> pd.DataFrame:
         json.loads(text)
         return pd.DataFrame(records)
 
     frame = ours()
-    assert len(frame) == args.containers and list(frame.columns) == crictl.STATS_FRAME_COLUMNS
+    assert len(frame) == args.containers and list(frame.columns) == crio.STATS_FRAME_COLUMNS
     t_ours, m_ours = measure(ours, args.repeat)
     t_floor, m_floor = measure(floor, args.repeat)
     result = {

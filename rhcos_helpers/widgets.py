@@ -98,7 +98,7 @@ def container_explorer(
     """Dropdowns for node, namespace and state over the joined containers table.
 
     Args:
-        frame: :func:`rhcos_helpers.crictl.containers_frame` (or an Attempt of it).
+        frame: :func:`rhcos_helpers.crio.containers_frame` (or an Attempt of it).
         interactive: ``False`` (a report) returns a note; the report shows the full table.
 
     Returns:

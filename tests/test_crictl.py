@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rhcos_helpers import crictl
-from rhcos_helpers._crictl_tables import human_size, split_table
+from rhcos_helpers import crio
+from rhcos_helpers.crio.fleet import _node_crio
+from rhcos_helpers.crio.parse import _PARSERS
+from rhcos_helpers.crio.tables import human_size, split_table
 from rhcos_helpers.errors import ParseError
 from rhcos_helpers.findings import Severity
 from rhcos_helpers.sources import open_source
@@ -39,7 +41,7 @@ def sample(cmd: str, name: str) -> str:
     ],
 )
 def test_ps_every_layout(name: str, count: int, has_pod: bool, has_ns: bool, truncated: bool):
-    rows = crictl.parse_ps(sample("ps", name))
+    rows = crio.parse_ps(sample("ps", name))
     assert len(rows) == count
     assert all(c.state in ("Running", "Exited") for c in rows)
     assert all(bool(c.pod_name) == has_pod for c in rows)
@@ -52,28 +54,28 @@ def test_ps_every_layout(name: str, count: int, has_pod: bool, has_ns: bool, tru
 
 
 def test_ps_table_keeps_cells_with_spaces_and_exited_state():
-    rows = crictl.parse_ps(sample("ps", "crictl-ps-1.32.txt"))
+    rows = crio.parse_ps(sample("ps", "crictl-ps-1.32.txt"))
     assert rows[0].created == "About a minute ago"
     assert (rows[1].state, rows[1].attempt, rows[1].namespace) == ("Exited", 2, "demo-app")
     assert rows[2].image.startswith("quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:")
 
 
 def test_ps_json_restart_annotation_and_v1alpha2_subset():
-    new = crictl.parse_ps(sample("ps", "crictl-ps-1.29.json"))
+    new = crio.parse_ps(sample("ps", "crictl-ps-1.29.json"))
     assert [(c.name, c.attempt, c.restart_count) for c in new][:2] == [
         ("demo-app", 3, 3),
         ("demo-app", 2, 2),
     ]
-    old = crictl.parse_ps(sample("ps", "crictl-ps-1.16.json"))
+    old = crio.parse_ps(sample("ps", "crictl-ps-1.16.json"))
     assert old[0].image == "c6b811e62aa93447d9c44ff97d83f4f60d49dda6f36dd46747ce5679c6d05490"
     assert old[0].created_at is not None and old[0].created_at.year == 2020
 
 
 def test_ps_accepts_enum_numbers_and_null_lists():
     doc = {"containers": [{"id": "a" * 64, "metadata": {"name": "x", "attempt": 0}, "state": 2}]}
-    assert crictl.parse_ps(json.dumps(doc))[0].state == "Exited"
-    assert crictl.parse_ps('{"containers": null}') == []
-    assert crictl.parse_ps('{"containers": []}') == []
+    assert crio.parse_ps(json.dumps(doc))[0].state == "Exited"
+    assert crio.parse_ps('{"containers": null}') == []
+    assert crio.parse_ps('{"containers": []}') == []
 
 
 # ---------------------------------------------------------------------------- pods and images
@@ -84,7 +86,7 @@ def test_ps_accepts_enum_numbers_and_null_lists():
     [("crictl-pods-1.16.txt", ""), ("crictl-pods-1.29.txt", "(default)")],
 )
 def test_pods_tables_with_and_without_runtime(name: str, runtime: str):
-    pods = crictl.parse_pods(sample("pods", name))
+    pods = crio.parse_pods(sample("pods", name))
     assert len(pods) == 3
     assert all(p.state == "Ready" and p.runtime_handler == runtime for p in pods)
     assert all(p.namespace and p.name and len(p.id) == 13 for p in pods)
@@ -92,15 +94,15 @@ def test_pods_tables_with_and_without_runtime(name: str, runtime: str):
 
 @pytest.mark.parametrize("name", ["crictl-pods-1.16.json", "crictl-pods-1.29.json"])
 def test_pods_json_uses_items(name: str):
-    pods = crictl.parse_pods(sample("pods", name))
+    pods = crio.parse_pods(sample("pods", name))
     assert pods and all(p.uid and p.created_at for p in pods)
     with pytest.raises(ParseError, match="without a 'items' key"):
-        crictl.parse_pods(sample("pods", name).replace('"items"', '"pods"'))
+        crio.parse_pods(sample("pods", name).replace('"items"', '"pods"'))
 
 
 def test_images_116_none_example_sizes_are_decimal_bytes():
-    images = crictl.parse_images(sample("images", "crictl-images-1.16.txt"))
-    assert images[0] == crictl.Image(
+    images = crio.parse_images(sample("images", "crictl-images-1.16.txt"))
+    assert images[0] == crio.Image(
         id="493f2db8b5178",
         repo_tags=(),
         repo_digests=(),
@@ -112,7 +114,7 @@ def test_images_116_none_example_sizes_are_decimal_bytes():
 
 
 def test_images_129_table_groups_tags_and_keeps_repository():
-    images = crictl.parse_images(sample("images", "crictl-images-1.29.txt"))
+    images = crio.parse_images(sample("images", "crictl-images-1.29.txt"))
     assert len(images) == 5
     assert images[0].repository == "quay.io/openshift-release-dev/ocp-v4.0-art-dev"
     assert images[0].untagged and not images[2].untagged
@@ -123,7 +125,7 @@ def test_images_129_table_groups_tags_and_keeps_repository():
     ("name", "pinned"), [("crictl-images-1.16.json", None), ("crictl-images-1.29.json", False)]
 )
 def test_images_json(name: str, pinned: bool | None):
-    images = crictl.parse_images(sample("images", name))
+    images = crio.parse_images(sample("images", name))
     assert all(i.size_bytes > 10**8 and len(i.id) == 64 for i in images)
     assert {i.pinned for i in images} == {pinned}
 
@@ -142,7 +144,7 @@ def test_images_json(name: str, pinned: bool | None):
 def test_stats_tables(name: str, named: bool, swap: bool):
     text = sample("stats", name)
     assert text.startswith("\x1b[2J\x1b[H") == (name == "crictl-stats-1.32.txt")
-    rows = crictl.parse_stats(text)
+    rows = crio.parse_stats(text)
     assert [r.cpu_percent for r in rows] == [6.2, 0.8, 0.1]
     assert all(bool(r.name) == named for r in rows)
     assert all((r.swap_bytes is not None) == swap for r in rows)
@@ -151,41 +153,41 @@ def test_stats_tables(name: str, named: bool, swap: bool):
 
 
 def test_cpu_percent_two_samples_crictl_formula():
-    first = crictl.parse_stats(sample("stats", "crictl-stats-1.29.json"))
-    second = crictl.parse_stats(sample("stats", "crictl-stats-1.29-second-sample.json"))
-    pct = crictl.cpu_percent(first, second)
+    first = crio.parse_stats(sample("stats", "crictl-stats-1.29.json"))
+    second = crio.parse_stats(sample("stats", "crictl-stats-1.29-second-sample.json"))
+    pct = crio.cpu_percent(first, second)
     table = {
-        r.id: r.cpu_percent for r in crictl.parse_stats(sample("stats", "crictl-stats-1.27.txt"))
+        r.id: r.cpu_percent for r in crio.parse_stats(sample("stats", "crictl-stats-1.27.txt"))
     }
     assert pct == table
     # the runtime's own rate gives the same figure from one sample
     assert {s.id[:13]: round(s.cpu_usage_nano_cores / 1e7, 2) for s in first} == pct  # type: ignore[operator]
-    assert crictl.cpu_percent(first, first) == {}  # timestamps did not move
+    assert crio.cpu_percent(first, first) == {}  # timestamps did not move
 
 
 def test_stats_116_json_has_no_rate():
-    rows = crictl.parse_stats(sample("stats", "crictl-stats-1.16.json"))
+    rows = crio.parse_stats(sample("stats", "crictl-stats-1.16.json"))
     assert all(r.cpu_usage_nano_cores is None and r.cpu_usage_core_ns for r in rows)
     assert rows[0].timestamp is not None and rows[0].timestamp.year == 2020
 
 
 def test_statsp_imagefsinfo_and_summary():
-    pods = crictl.parse_statsp(sample("statsp", "crictl-statsp-1.29.json"))
+    pods = crio.parse_statsp(sample("statsp", "crictl-statsp-1.29.json"))
     assert pods[0].memory_working_set_bytes == sum(
         c.memory_working_set_bytes or 0 for c in pods[0].containers
     )
     assert [
         f.role
-        for f in crictl.parse_imagefsinfo(sample("imagefsinfo", "crictl-imagefsinfo-1.29.json"))
+        for f in crio.parse_imagefsinfo(sample("imagefsinfo", "crictl-imagefsinfo-1.29.json"))
     ] == ["image", "container"]
-    summary = crictl.parse_kubelet_summary(sample("stats", "kubelet-summary-1.29.json"))
+    summary = crio.parse_kubelet_summary(sample("stats", "kubelet-summary-1.29.json"))
     assert summary.image_fs_capacity_bytes and summary.containers
 
 
 # ------------------------------------------------------------------------------ bad input
 
 
-@pytest.mark.parametrize("parser", sorted(crictl._PARSERS))
+@pytest.mark.parametrize("parser", sorted(_PARSERS))
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
@@ -197,7 +199,7 @@ def test_statsp_imagefsinfo_and_summary():
 )
 def test_every_parser_rejects_empty_and_truncated(parser: str, text: str, fragment: str | None):
     with pytest.raises(ParseError, match=fragment):
-        crictl._PARSERS[parser](text)
+        _PARSERS[parser](text)
 
 
 @pytest.mark.parametrize(
@@ -234,7 +236,7 @@ def test_every_parser_rejects_empty_and_truncated(parser: str, text: str, fragme
     ],
 )
 def test_garbled_tables(cmd: str, text: str, fragment: str):
-    parser = getattr(crictl, f"parse_{cmd}")
+    parser = getattr(crio, f"parse_{cmd}")
     with pytest.raises(ParseError, match=fragment):
         parser(text)
 
@@ -243,7 +245,7 @@ def test_truncated_table_file():
     text = sample("ps", "crictl-ps-1.29.txt")
     cut = text[: text.rindex("\n", 0, len(text) - 1) + 40]  # last row cut inside IMAGE
     with pytest.raises(ParseError, match="empty .* cell"):
-        crictl.parse_ps(cut)
+        crio.parse_ps(cut)
 
 
 def test_wrong_types_inside_json_are_parse_errors():
@@ -254,7 +256,7 @@ def test_wrong_types_inside_json_are_parse_errors():
         {"containers": [{"metadata": {"name": "no id"}}]},
     ):
         with pytest.raises(ParseError):
-            crictl.parse_ps(json.dumps(doc))
+            crio.parse_ps(json.dumps(doc))
 
 
 def test_human_size_and_split_table_helpers():
@@ -276,12 +278,12 @@ _json = st.recursive(
 _keys = st.sampled_from(["containers", "items", "images", "stats", "status", "node", "pods"])
 
 
-@pytest.mark.parametrize("parser", sorted(crictl._PARSERS))
+@pytest.mark.parametrize("parser", sorted(_PARSERS))
 @settings(max_examples=150, deadline=None)
 @given(text=st.text(max_size=300) | st.builds(lambda k, v: json.dumps({k: v}), _keys, _json))
 def test_property_parsers_return_or_raise_parse_error(parser: str, text: str):
     try:
-        crictl._PARSERS[parser](text)
+        _PARSERS[parser](text)
     except ParseError:
         pass
 
@@ -295,7 +297,7 @@ def test_property_garbled_real_tables(data: st.DataObject):
     i = data.draw(st.integers(0, len(text)))
     j = data.draw(st.integers(i, min(len(text), i + 30)))
     garbled = text[:i] + data.draw(st.text(max_size=10)) + text[j:]
-    parser = crictl._PARSERS["crictl_" + path.parent.name.removeprefix("crictl_")]
+    parser = _PARSERS["crictl_" + path.parent.name.removeprefix("crictl_")]
     try:
         parser(garbled)
     except ParseError:
@@ -306,75 +308,73 @@ def test_property_garbled_real_tables(data: st.DataObject):
 
 
 @pytest.fixture(scope="module")
-def fleet_416() -> crictl.CrioFleet:
-    return crictl.collect(open_source("demo"), progress=False)
+def fleet_416() -> crio.CrioFleet:
+    return crio.collect(open_source("demo"), progress=False)
 
 
 @pytest.fixture(scope="module")
-def fleet_43() -> crictl.CrioFleet:
-    return crictl.collect(open_source("demo:4.3"), progress=False)
+def fleet_43() -> crio.CrioFleet:
+    return crio.collect(open_source("demo:4.3"), progress=False)
 
 
-def test_collect_marks_worker_1_failed(fleet_416: crictl.CrioFleet):
-    status = crictl.status_frame(fleet_416).set_index("NODE")
+def test_collect_marks_worker_1_failed(fleet_416: crio.CrioFleet):
+    status = crio.status_frame(fleet_416).set_index("NODE")
     assert len(status) == 7
     assert status.loc["worker-1", "STATUS"] == "failed"
     assert "NotReady" in status.loc["worker-1", "REASON"]
     assert status.loc["worker-0", "crictl_ps"] == "ok (json)"
 
 
-def test_joined_containers_have_pod_image_and_usage(fleet_416: crictl.CrioFleet):
-    frame = crictl.containers_frame(fleet_416)
-    assert not frame[crictl.COL_NAMESPACE].eq("").any()
+def test_joined_containers_have_pod_image_and_usage(fleet_416: crio.CrioFleet):
+    frame = crio.containers_frame(fleet_416)
+    assert not frame[crio.COL_NAMESPACE].eq("").any()
     assert frame["IMAGE SIZE (MB)"].notna().all()
-    running = frame[frame[crictl.COL_STATE] == "Running"]
-    assert running[crictl.COL_CPU].notna().all() and running[crictl.COL_MEMORY].notna().all()
-    demo = frame[
-        (frame[crictl.COL_NAMESPACE] == "demo-app") & (frame[crictl.COL_STATE] == "Running")
-    ]
+    running = frame[frame[crio.COL_STATE] == "Running"]
+    assert running[crio.COL_CPU].notna().all() and running[crio.COL_MEMORY].notna().all()
+    demo = frame[(frame[crio.COL_NAMESPACE] == "demo-app") & (frame[crio.COL_STATE] == "Running")]
     assert demo.iloc[0]["IMAGE"] == "quay.io/example/demo-app:1.4.2"
     assert demo.iloc[0]["API RESTARTS"] == 3
 
 
-def test_43_cpu_falls_back_to_the_kubelet(fleet_43: crictl.CrioFleet):
-    frame = crictl.containers_frame(fleet_43)
-    assert frame[frame[crictl.COL_STATE] == "Running"][crictl.COL_CPU].notna().all()
-    assert crictl.status_frame(fleet_43)["crictl_statsp"].eq("missing").all()
+def test_43_cpu_falls_back_to_the_kubelet(fleet_43: crio.CrioFleet):
+    frame = crio.containers_frame(fleet_43)
+    assert frame[frame[crio.COL_STATE] == "Running"][crio.COL_CPU].notna().all()
+    assert crio.status_frame(fleet_43)["crictl_statsp"].eq("missing").all()
 
 
-def test_findings_on_the_demos(fleet_416: crictl.CrioFleet, fleet_43: crictl.CrioFleet):
-    titles = [f.title for f in crictl.findings(fleet_416)]
+def test_findings_on_the_demos(fleet_416: crio.CrioFleet, fleet_43: crio.CrioFleet):
+    titles = [f.title for f in crio.findings(fleet_416)]
     assert "CRI-O facts could not be read on 1 node(s)" in titles
     assert any(t.startswith("Container demo-app of demo-app/") for t in titles)
-    none_43 = [f for f in crictl.findings(fleet_43) if f.title.startswith("<none> images")]
+    none_43 = [f for f in crio.findings(fleet_43) if f.title.startswith("<none> images")]
     assert none_43 and none_43[0].severity == Severity.WARNING
     assert "compute-1 0.6 GB (2 images)" in none_43[0].what
 
 
 def test_findings_for_an_unreadable_source():
-    out = crictl.findings(Attempt(None, "no node access"))
+    out = crio.findings(Attempt(None, "no node access"))
     assert out[0].what == "no node access"
-    assert crictl.containers_frame(Attempt(None, "x")).empty
+    assert crio.containers_frame(Attempt(None, "x")).empty
 
 
-def test_other_frames(fleet_416: crictl.CrioFleet):
-    assert len(crictl.top_consumers_frame(fleet_416, n=3)) >= 3
-    assert crictl.restarts_frame(fleet_416)["RESTARTS"].tolist() == [3]
-    disk = crictl.image_disk_frame(fleet_416).set_index("NODE")
+def test_other_frames(fleet_416: crio.CrioFleet):
+    assert len(crio.top_consumers_frame(fleet_416, n=3)) >= 3
+    assert crio.restarts_frame(fleet_416)["RESTARTS"].tolist() == [3]
+    disk = crio.image_disk_frame(fleet_416).set_index("NODE")
     assert "worker-1" not in disk.index and disk.loc["worker-2", "IMAGEFS USE %"] == 25.5
-    cross = crictl.crosscheck_frame(fleet_416)
+    cross = crio.crosscheck_frame(fleet_416)
     assert cross["DIFF %"].abs().max() < 20  # MiB rounding on small containers
-    chart = crictl.plot_top_consumers(fleet_416)
+    chart = crio.plot_top_consumers(fleet_416)
     assert chart is not None and chart._repr_png_().startswith(b"\x89PNG")
 
 
 def test_parse_error_on_one_node_is_a_marked_row():
     bad = NodeOutput("n1", "crictl_ps", "ok", stdout="{trunc", format="json", origin="debug-pod")
-    node = crictl._node_crio("n1", {"crictl_ps": bad})
+    node = _node_crio("n1", {"crictl_ps": bad})
     assert node.facts["crictl_ps"].status == "parse-error"
     assert node.status == "failed" and "parse error" in node.reason
-    fleet = crictl.CrioFleet(nodes={"n1": node})
-    titles = [f.title for f in crictl.findings(fleet)]
+    fleet = crio.CrioFleet(nodes={"n1": node})
+    titles = [f.title for f in crio.findings(fleet)]
     assert "crictl output that does not parse on 1 node(s)" in titles
 
 
@@ -386,26 +386,24 @@ def test_sos_tables_through_the_collector(tmp_path: Path):
     build_mg(case, "local")
     build_sos(case, "master-0", machine_id=None, hostname=MASTER)
     src = open_source(str(case))
-    fleet = crictl.collect(src, progress=False)
-    status = crictl.status_frame(fleet).set_index("NODE")
+    fleet = crio.collect(src, progress=False)
+    status = crio.status_frame(fleet).set_index("NODE")
     assert status.loc[MASTER, "crictl_ps"] == "ok (table)"
     assert status.loc[WORKER, "STATUS"] == "missing"
-    frame = crictl.containers_frame(fleet)
-    assert set(frame[crictl.COL_CONTAINER]) == {"etcd", "installer"}
+    frame = crio.containers_frame(fleet)
+    assert set(frame[crio.COL_CONTAINER]) == {"etcd", "installer"}
 
 
-def test_split_nodes_and_widget_helpers(fleet_416: crictl.CrioFleet):
-    assert crictl.split_nodes("a,,b ") == ["a", "b"]
-    frame = crictl.containers_frame(fleet_416)
-    assert set(filter_frame(frame, node="worker-2", state="Exited")[crictl.COL_NODE]) == {
-        "worker-2"
-    }
+def test_split_nodes_and_widget_helpers(fleet_416: crio.CrioFleet):
+    assert crio.split_nodes("a,,b ") == ["a", "b"]
+    frame = crio.containers_frame(fleet_416)
+    assert set(filter_frame(frame, node="worker-2", state="Exited")[crio.COL_NODE]) == {"worker-2"}
     assert len(filter_frame(frame, node="(all)")) == len(frame)
     assert nodes_parameter([]) == ""
 
 
 def test_max_nodes_caps_and_lists_the_rest():
-    fleet = crictl.collect(open_source("demo"), max_nodes=2, progress=False)
+    fleet = crio.collect(open_source("demo"), max_nodes=2, progress=False)
     assert list(fleet.nodes) == ["infra-0", "master-0"]
-    status = crictl.status_frame(fleet)
+    status = crio.status_frame(fleet)
     assert status["STATUS"].tolist()[-1] == "skipped" and len(status) == 7

@@ -24,7 +24,7 @@ CELLS = [
         "columns stay empty there and each node's row says what was read and from where."
     ),
     new_code_cell(
-        "from rhcos_helpers import crictl, display, widgets\n"
+        "from rhcos_helpers import crio, display, widgets\n"
         "from rhcos_helpers.sources import open_source\n"
         "from rhcos_helpers.sources.base import attempt"
     ),
@@ -52,12 +52,12 @@ CELLS = [
     ),
     new_code_cell(
         "fleet = attempt(\n"
-        "    crictl.collect,\n    src,\n    nodes=crictl.split_nodes(NODES),\n"
+        "    crio.collect,\n    src,\n    nodes=crio.split_nodes(NODES),\n"
         "    node_selector=NODE_SELECTOR or None,\n    max_nodes=MAX_NODES,\n"
         "    stats_interval_s=STATS_INTERVAL_S,\n    progress=INTERACTIVE,\n)"
     ),
     new_markdown_cell("## Findings"),
-    new_code_cell("display.findings(crictl.findings(fleet))"),
+    new_code_cell("display.findings(crio.findings(fleet))"),
     new_markdown_cell(
         "## 1 · Which nodes could be read, and from where?\n\n"
         "Every node is listed: `ok`, `partial`, `failed` or `missing`, each fact with its format "
@@ -65,7 +65,7 @@ CELLS = [
         "first reason a fact was not read. `statsp` and `imagefsinfo` exist only on cri-tools "
         "1.24+ (OpenShift 4.11+) and are never in sos reports."
     ),
-    new_code_cell('display.table(fleet.map(crictl.status_frame), name="collection_status")'),
+    new_code_cell('display.table(fleet.map(crio.status_frame), name="collection_status")'),
     new_markdown_cell(
         "## 2 · What runs in CRI-O on each node?\n\n"
         "`crictl ps -a` joined to `crictl pods` (namespace, pod) and `crictl images` (tag or "
@@ -73,13 +73,13 @@ CELLS = [
         "kubelet's `restartCount` annotation; API RESTARTS is the Pod's `restartCount`. CPU % is "
         "crictl's two-sample figure live, else the runtime's (or the kubelet's) rate."
     ),
-    new_code_cell('display.table(fleet.map(crictl.containers_frame), name="containers")'),
+    new_code_cell('display.table(fleet.map(crio.containers_frame), name="containers")'),
     new_markdown_cell("## 3 · Which containers use the most CPU, memory and writable layer?"),
-    new_code_cell('display.table(fleet.map(crictl.top_consumers_frame), name="top_consumers")'),
-    new_code_cell("crictl.plot_top_consumers(fleet)"),
+    new_code_cell('display.table(fleet.map(crio.top_consumers_frame), name="top_consumers")'),
+    new_code_cell("crio.plot_top_consumers(fleet)"),
     new_markdown_cell("## 4 · Which containers restart?"),
     new_code_cell(
-        'display.table(fleet.map(crictl.restarts_frame), name="restarts", '
+        'display.table(fleet.map(crio.restarts_frame), name="restarts", '
         'empty="No container has restarted.")'
     ),
     new_markdown_cell(
@@ -88,9 +88,9 @@ CELLS = [
         "no container uses (and not pinned) are what image garbage collection would reclaim. "
         "IMAGEFS USE % comes from the kubelet Summary API."
     ),
-    new_code_cell('display.table(fleet.map(crictl.image_disk_frame), name="image_disk")'),
+    new_code_cell('display.table(fleet.map(crio.image_disk_frame), name="image_disk")'),
     new_code_cell(
-        'display.table(fleet.map(crictl.untagged_images_frame), name="untagged_images", '
+        'display.table(fleet.map(crio.untagged_images_frame), name="untagged_images", '
         'empty="No <none> image.")'
     ),
     new_markdown_cell(
@@ -99,7 +99,7 @@ CELLS = [
         "privileged pod. Memory working set per running container, crictl beside the kubelet."
     ),
     new_code_cell(
-        'display.table(fleet.map(crictl.crosscheck_frame), name="kubelet_crosscheck", '
+        'display.table(fleet.map(crio.crosscheck_frame), name="kubelet_crosscheck", '
         'empty="No node has both crictl stats and the kubelet summary.")'
     ),
     new_markdown_cell(
@@ -110,7 +110,7 @@ CELLS = [
     ),
     new_code_cell("widgets.node_picker(src, interactive=INTERACTIVE)"),
     new_code_cell(
-        "widgets.container_explorer(fleet.map(crictl.containers_frame), interactive=INTERACTIVE)"
+        "widgets.container_explorer(fleet.map(crio.containers_frame), interactive=INTERACTIVE)"
     ),
 ]
 

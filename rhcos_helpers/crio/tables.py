@@ -1,4 +1,4 @@
-r"""_crictl_tables - read crictl's human tables (as sos reports store them) by header positions.
+r"""tables - read crictl's human tables (as sos reports store them) by header positions.
 
 crictl prints its tables through Go's ``text/tabwriter`` (minimum cell width 20, padding 3,
 padded with spaces), so every cell of a column starts at the offset of its header, cells are
@@ -20,6 +20,9 @@ pods       ``POD ID  CREATED  STATE  NAME  NAMESPACE  ATTEMPT`` (+ ``RUNTIME`` s
 images     ``IMAGE  TAG  IMAGE ID  SIZE`` (``DIGEST`` with --digests, ``PINNED`` with --pinned)
 =========  ===========================================================================
 
+The ``*_table`` functions turn the rows into the records of :mod:`rhcos_helpers.crio.records`
+(``truncated=True``); :mod:`rhcos_helpers.crio.parse` calls them for input that is not JSON.
+
 Examples:
     >>> table = split_table("crictl_ps", "CONTAINER           STATE     NAME      POD ID              POD\n"
     ...                     "93b10093a8263       Running   api       19d971fe5c478       api-7cd97\n", PS_COLUMNS)
@@ -32,9 +35,12 @@ Examples:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from rhcos_helpers.crio._protojson import _CONTAINER_STATES, _SANDBOX_STATES, _enum
+from rhcos_helpers.crio.records import Container, ContainerStats, Image, PodSandbox
 from rhcos_helpers.errors import ParseError
 
 __all__ = [
@@ -44,7 +50,11 @@ __all__ = [
     "STATS_COLUMNS",
     "Table",
     "human_size",
+    "images_table",
+    "pods_table",
+    "ps_table",
     "split_table",
+    "stats_table",
     "strip_terminal_escapes",
 ]
 
@@ -199,3 +209,128 @@ def split_table(spec: str, text: str, known: Sequence[str]) -> Table:
             row[name] = line[start:stop].strip()
         rows.append(row)
     return Table(columns=tuple(names), rows=tuple(rows))
+
+
+# ------------------------------------------------------------------------- rows -> records
+
+
+def _required(spec: str, row: Mapping[str, str], number: int, *names: str) -> None:
+    for name in names:
+        if name in row and not row[name]:
+            raise ParseError(spec, f"row {number} has an empty {name} cell (cut short?)")
+
+
+def _table_int(spec: str, text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError as err:
+        raise ParseError(spec, f"{what} {text!r} is not a number", excerpt=text) from err
+
+
+def ps_table(text: str) -> list[Container]:
+    """Containers from any ``crictl ps`` table (every cri-tools layout)."""
+    spec = "crictl_ps"
+    table = split_table(spec, text, PS_COLUMNS)
+    out = []
+    for n, row in enumerate(table.rows, start=2):
+        cid = row.get("CONTAINER", row.get("CONTAINER ID", ""))
+        _required(spec, row, n, "STATE", "NAME", "ATTEMPT")
+        if not cid:
+            raise ParseError(spec, f"row {n} has no container ID")
+        out.append(
+            Container(
+                id=cid,
+                pod_sandbox_id=row.get("POD ID", ""),
+                name=row["NAME"],
+                attempt=_table_int(spec, row.get("ATTEMPT") or "0", "ATTEMPT"),
+                image=row.get("IMAGE", ""),
+                image_ref=row.get("IMAGE", "") if "@" in row.get("IMAGE", "") else "",
+                state=_enum(spec, row["STATE"], _CONTAINER_STATES, "container state"),
+                created_at=None,
+                created=row.get("CREATED", ""),
+                pod_name=row.get("POD", ""),
+                namespace=row.get("NAMESPACE", ""),
+                truncated=True,
+            )
+        )
+    return out
+
+
+def pods_table(text: str) -> list[PodSandbox]:
+    """Pod sandboxes from any ``crictl pods`` table (with or without RUNTIME)."""
+    spec = "crictl_pods"
+    out = []
+    for n, row in enumerate(split_table(spec, text, PODS_COLUMNS).rows, start=2):
+        _required(spec, row, n, "POD ID", "STATE", "NAME", "NAMESPACE", "ATTEMPT")
+        out.append(
+            PodSandbox(
+                id=row["POD ID"],
+                name=row["NAME"],
+                namespace=row.get("NAMESPACE", ""),
+                uid="",
+                attempt=_table_int(spec, row.get("ATTEMPT") or "0", "ATTEMPT"),
+                state=_enum(spec, row["STATE"], _SANDBOX_STATES, "sandbox state"),
+                created_at=None,
+                created=row.get("CREATED", ""),
+                runtime_handler=row.get("RUNTIME", ""),
+                truncated=True,
+            )
+        )
+    return out
+
+
+def images_table(text: str) -> list[Image]:
+    """Images from any ``crictl images`` table, one record per image ID (its tags grouped)."""
+    spec = "crictl_images"
+    by_id: dict[str, dict[str, Any]] = {}
+    for n, row in enumerate(split_table(spec, text, IMAGES_COLUMNS).rows, start=2):
+        _required(spec, row, n, "IMAGE", "TAG", "IMAGE ID", "SIZE")
+        entry = by_id.setdefault(
+            row["IMAGE ID"],
+            {"tags": [], "repo": "", "size": human_size(row["SIZE"], spec=spec), "pinned": None},
+        )
+        repo = "" if row["IMAGE"] == "<none>" else row["IMAGE"]
+        entry["repo"] = entry["repo"] or repo
+        if row["TAG"] != "<none>":
+            entry["tags"].append(f"{repo or '<none>'}:{row['TAG']}")
+        if row.get("PINNED") in ("true", "false"):
+            entry["pinned"] = row["PINNED"] == "true"
+    return [
+        Image(
+            id=iid,
+            repo_tags=tuple(e["tags"]),
+            repo_digests=(),
+            repository=e["repo"],
+            size_bytes=e["size"],
+            pinned=e["pinned"],
+            truncated=True,
+        )
+        for iid, e in by_id.items()
+    ]
+
+
+def stats_table(text: str) -> list[ContainerStats]:
+    """One sample per container from any ``crictl stats`` table (CPU % as crictl computed it)."""
+    spec = "crictl_stats"
+    out = []
+    for n, row in enumerate(split_table(spec, text, STATS_COLUMNS).rows, start=2):
+        _required(spec, row, n, "CONTAINER", "CPU %", "MEM", "DISK", "INODES")
+        try:
+            cpu = float(row["CPU %"])
+        except ValueError as err:
+            raise ParseError(spec, f"row {n}: CPU % {row['CPU %']!r} is not a number") from err
+        out.append(
+            ContainerStats(
+                id=row["CONTAINER"],
+                name=row.get("NAME", ""),
+                cpu_percent=cpu,
+                memory_working_set_bytes=human_size(row["MEM"], spec=spec),
+                writable_layer_bytes=human_size(row["DISK"], spec=spec) if "DISK" in row else None,
+                writable_layer_inodes=(
+                    _table_int(spec, row["INODES"], "INODES") if "INODES" in row else None
+                ),
+                swap_bytes=human_size(row["SWAP"], spec=spec) if row.get("SWAP") else None,
+                truncated=True,
+            )
+        )
+    return out
