@@ -6,14 +6,17 @@ way in :attr:`NodeFact.api`; a capture reads the first existing :attr:`NodeFact.
 node's sos report or the :attr:`NodeFact.must_gather` path; the project's own capture layout
 (and the bundled demos) store the live output under ``nodes/<node>/<fact>.out``.
 
-Argv templates may hold ``{name}`` placeholders (``journal_unit`` takes ``unit`` and ``since``);
-:func:`render_argv` fills them from validated values and never builds a shell string.
+Argv templates may hold ``{name}`` placeholders (``journal_unit`` takes ``unit``, ``since`` and
+the optional ``until``); :func:`render_argv` fills them from validated values and never builds a
+shell string. An option whose placeholder is optional and not given is left out with its flag.
 
 Examples:
     >>> CATALOGUE["os_release"].argv
     ('cat', '/etc/os-release')
     >>> render_argv(fact("journal_unit"), unit="crio", since="-1h")
     ('journalctl', '--no-pager', '-o', 'json', '--since', '-1h', '-u', 'crio')
+    >>> render_argv(fact("journal_unit"), unit="crio", since="-2h", until="-1h")
+    ('journalctl', '--no-pager', '-o', 'json', '--since', '-2h', '--until', '-1h', '-u', 'crio')
     >>> [p.path for p in CATALOGUE["crictl_ps"].sos]
     ['sos_commands/crio/crictl_ps_-a', 'sos_commands/crio/crictl_ps']
 """
@@ -65,6 +68,8 @@ class NodeFact:
         api: the API-only way (``nodeInfo``, ``stats/summary``, ``logs/journal``) or ``None``.
         since: first OpenShift release whose nodes have the command, or ``None`` for all 4.x.
         params: names of the placeholders ``argv`` and the paths take.
+        optional: the params that may be left out; :func:`render_argv` then drops the argument
+            holding the placeholder and, when it is an option's value, the option before it.
     """
 
     name: str
@@ -77,6 +82,7 @@ class NodeFact:
     api: str | None = None
     since: str | None = None
     params: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
 
 
 _SYSTEMD_UNITS = (
@@ -210,12 +216,24 @@ _FACTS = [
     NodeFact(
         "journal_unit",
         "A unit's journal over a bounded window",
-        ("journalctl", "--no-pager", "-o", "json", "--since", "{since}", "-u", "{unit}"),
+        (
+            "journalctl",
+            "--no-pager",
+            "-o",
+            "json",
+            "--since",
+            "{since}",
+            "--until",
+            "{until}",
+            "-u",
+            "{unit}",
+        ),  # fmt: skip
         format="json",
         sos=(SosPath("sos_commands/logs/journalctl_--no-pager", "text"),),
         must_gather="host_service_logs/masters/{unit_stem}_service.log",
         api="logs/journal",
-        params=("unit", "since"),
+        params=("unit", "since", "until"),
+        optional=("until",),
     ),
     NodeFact(
         "chrony_tracking",
@@ -295,5 +313,25 @@ def render_template(template: str, fact_: NodeFact, params: dict[str, str]) -> s
 
 
 def render_argv(fact_: NodeFact, **params: str) -> tuple[str, ...]:
-    """The argv of a fact with its placeholders filled; each element stays one argument."""
-    return tuple(render_template(a, fact_, params) for a in fact_.argv)
+    """The argv of a fact with its placeholders filled; each element stays one argument.
+
+    An argument whose placeholder is one of :attr:`NodeFact.optional` and not given is dropped,
+    and with it the option (``--until``) it is the value of.
+
+    Raises:
+        UsageError: for a missing, unknown or unsafe value.
+    """
+    skipped = {name for name in fact_.optional if not params.get(name)}
+    given = {k: v for k, v in params.items() if k not in skipped}
+    out: list[str] = []
+    for arg in fact_.argv:
+        if _placeholders(arg) & skipped:
+            if out and out[-1].startswith("-") and not _placeholders(out[-1]):
+                out.pop()  # the option whose value is left out
+            continue
+        out.append(arg)
+    return tuple(render_template(a, fact_, given) for a in out)
+
+
+def _placeholders(arg: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(arg) if f}

@@ -2,11 +2,14 @@
 
 ::
 
-    rhcos-runbooks run [RUNBOOK ...] [--source SPEC] [-p NAME VALUE]... [--out DIR] [--show-code]
+    rhcos-runbooks run [RUNBOOK ...] [--source SPEC] [-p NAME VALUE]... [--out DIR | --out-root ROOT]
+                       [--show-code]
     rhcos-runbooks list
 
 ``run`` executes the runbooks (all of them when none is named) against one source and writes
-``DIR/<runbook>.html``, ``DIR/<runbook>.ipynb``, ``DIR/index.html`` and ``DIR/summary.json``.
+``DIR/<runbook>.html``, ``DIR/<runbook>.ipynb``, ``DIR/index.html`` and ``DIR/summary.json``;
+with ``--out-root ROOT`` DIR is ``ROOT/<cluster-id>/<UTC time>`` and ``ROOT/index.html`` lists
+every run, each with its changes since the cluster's previous run.
 Exit status: 0 when every runbook ran to the end, 1 when one failed (its report shows the
 error), 2 for a usage error (nothing ran; one line on stderr).
 """
@@ -86,12 +89,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar=("NAME", "VALUE"),
         help="a runbook parameter (see 'rhcos-runbooks list'); repeatable",
     )
-    run.add_argument(
+    where = run.add_mutually_exclusive_group()
+    where.add_argument(
         "--out",
         type=Path,
         default=None,
         metavar="DIR",
         help="report directory (default: reports/<source>-<UTC time>)",
+    )
+    where.add_argument(
+        "--out-root",
+        type=Path,
+        default=None,
+        metavar="ROOT",
+        help="keep runs over time: write into ROOT/<cluster-id>/<UTC time>/ with the changes "
+        "since the cluster's previous run, and list every run in ROOT/index.html",
     )
     run.add_argument("--show-code", action="store_true", help="show code cells in the HTML")
     run.add_argument("--notebooks", type=Path, default=None, metavar="DIR", help=argparse.SUPPRESS)
@@ -143,12 +155,15 @@ def _run(args: argparse.Namespace) -> int:
     parameters: dict[str, str] = {}
     for name, value in args.parameter:
         parameters[name] = value
-    out_dir = args.out if args.out is not None else default_out_dir(args.source)
+    out_dir = None
+    if args.out_root is None:
+        out_dir = args.out if args.out is not None else default_out_dir(args.source)
     summary = run_runbooks(
         args.runbooks or None,
         source=args.source,
         parameters=parameters,
         out_dir=out_dir,
+        out_root=args.out_root,
         notebooks_dir=args.notebooks,
         show_code=args.show_code,
     )
@@ -159,6 +174,8 @@ def _run(args: argparse.Namespace) -> int:
             line += f"  {result.error}"
         print(line)
     print(f"index: {summary.index}")
+    if summary.root_index is not None:
+        print(f"runs: {summary.root_index}")
     return EXIT_OK if summary.ok else EXIT_FAILED
 
 

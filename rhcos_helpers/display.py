@@ -138,7 +138,9 @@ def _live_preamble(source: Source) -> None:
     runner = getattr(source, "node_runner", None)
     if isinstance(runner, SshRunner):
         _display(HTML(f'<div class="rr-note">{html.escape(SSH_NOTICE)}</div>'))
-    checked = attempt(preflight, source)
+    from rhcos_helpers.sources import debug_namespace
+
+    checked = attempt(preflight, source, debug_namespace=debug_namespace())
     if not checked.ok or checked.value is None:
         not_available("Pre-flight permission check", checked.reason or "no answer")
         return

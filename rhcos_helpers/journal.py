@@ -926,8 +926,11 @@ def journal_window(
     attributable (text lines name the identifier, not the unit). Captures and the demos hold a
     fixed journal: it is read once per unit and returned whole (``window`` is ``None``).
 
-    Paging needs a ``journal_unit`` that takes ``until``; while the catalogue's does not, a live
-    source is asked once per unit with ``since`` only (and the 30 s limit may cut the answer).
+    A live source is asked per window with ``since`` and ``until`` (relative ``-Ns``, the form
+    OpenShift's kubelet accepts; the last window has no ``until``) and the unit without
+    ``.service`` (the kubelet refuses dotted names). Should the catalogue's ``journal_unit`` not
+    take ``until``, a live source is asked once per unit with ``since`` only (and the 30 s limit
+    may cut the answer).
 
     Args:
         source: any source.

@@ -291,6 +291,8 @@ SECTIONS: dict[str, Section] = {
                         _debug("get", "pods", ns=False),
                         _debug("delete", "pods", ns=False),
                         _debug("create", "pods", "exec", ns=False, priv=True),
+                        # the client's exec is a websocket GET: authorised as get pods/exec
+                        _debug("get", "pods", "exec", ns=False, priv=True),
                         _PRIVILEGED_SCC,
                     ),
                 ),
@@ -301,6 +303,7 @@ SECTIONS: dict[str, Section] = {
                         _debug("get", "pods", ns=True),
                         _debug("delete", "pods", ns=True),
                         _debug("create", "pods", "exec", ns=True, priv=True),
+                        _debug("get", "pods", "exec", ns=True, priv=True),
                         replace(
                             _PRIVILEGED_SCC,
                             namespace=DEBUG_NS,

@@ -488,6 +488,23 @@ def test_resource_not_collected_is_not_applicable(tmp_path: Path) -> None:
     assert src.get("clusterrolebindings", "x") is None
 
 
+def test_namespace_collected_without_its_pods_is_not_applicable(tmp_path: Path) -> None:
+    """The fixture's openshift-machine-config-operator holds only apps/daemonsets.yml."""
+    src = open_capture([build_mg(tmp_path, "local")], spec="mg")
+    ns = "openshift-machine-config-operator"
+    assert [d["metadata"]["namespace"] for d in src.list("daemonsets", namespace=ns)] == [ns]
+    with pytest.raises(
+        NotApplicable, match=f"namespace '{ns}' is in this capture without its pods"
+    ):
+        src.list("pods", namespace=ns)
+    with pytest.raises(NotApplicable) as exc:
+        src.list("pods", namespace=ns, label_selector="k8s-app=machine-config-daemon")
+    assert f"oc adm inspect ns/{ns} --dest-dir inspect.{ns}" in str(exc.value)
+    # a namespace with its pods, and every namespace's pods, still read as before
+    assert src.list("pods", namespace="openshift-etcd")
+    assert {p["metadata"]["namespace"] for p in src.list("pods")} == {"openshift-etcd"}
+
+
 # ---------------------------------------------------------------------- project layout, demos
 
 

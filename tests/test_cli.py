@@ -21,7 +21,7 @@ def fake_source(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         runner,
         "probe_source",
-        lambda spec: SourceIdentity(kind="capture", spec=spec, cluster_version="4.14.3"),
+        lambda spec, **_: SourceIdentity(kind="capture", spec=spec, cluster_version="4.14.3"),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -340,6 +341,55 @@ def test_live_pages_by_window_when_the_catalogue_takes_until(monkeypatch: pytest
     assert min(times) >= NOW - timedelta(hours=24)
 
 
+def test_live_source_pages_the_node_logs_api_by_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """journal_window on a LiveSource against the simulator: one request per window, each with
+    since/until as the kubelet takes them, the unit without .service; nothing lost or doubled."""
+    from rhcos_helpers.sources.live import LiveSource
+    from tests.simulator import Simulator
+    from tests.simulator.server import MINI_CAPTURE
+
+    capture = tmp_path / "capture"
+    shutil.copytree(MINI_CAPTURE, capture)
+    (capture / "nodes" / "worker-0" / "journal_unit.crio.out").write_text(
+        "".join(
+            _line(
+                __REALTIME_TIMESTAMP=str(int(t.timestamp() * 1_000_000)),
+                _SYSTEMD_UNIT="crio.service",
+                SYSLOG_IDENTIFIER="crio",
+                _PID="2291",
+                _HOSTNAME="worker-0",
+                MESSAGE=f'time="x" level=info msg="m{i}"',
+            )
+            + "\n"
+            for i, t in enumerate(EVERY_10_MIN)
+        )
+    )
+    monkeypatch.setattr(LiveSource, "now", lambda self: NOW)
+    with Simulator(capture, clock=lambda: NOW) as sim:
+        with LiveSource.from_kubeconfig(
+            context=None, spec="kube", config_file=str(sim.write_kubeconfig(tmp_path / "kc"))
+        ) as src:
+            (res,) = journal_window(
+                src, "worker-0", units=["crio.service"], since="-24h", window=timedelta(hours=6)
+            )
+            # a bad bound comes back from the kubelet as a 400, not as an empty journal
+            bad = src.node_output("worker-0", "journal_unit", unit="crio", since="-1h",
+                                  until="2026-11-20T08:00")  # fmt: skip
+    calls = sim.requests_to("/api/v1/nodes/worker-0/proxy/logs/journal")
+    assert res.ok and res.requests == 4
+    assert [c.param("unit") for c in calls[:4]] == [["crio"]] * 4
+    assert [c.param("query") for c in calls[:4]] == [["crio"]] * 4
+    assert calls[0].param("since") == [f"-{24 * 3600 + 60}s"]
+    assert calls[0].param("until") == [f"-{18 * 3600 - 60}s"]
+    assert calls[3].param("until") == []  # the last window runs to now
+    times = [e.time for e in res.entries]
+    assert len(times) == len(set(times)) == 144  # 24 h of entries every 10 min, the edge's cut
+    assert min(times) >= NOW - timedelta(hours=24) and max(times) < NOW
+    assert bad.status == "failed" and "400" in bad.reason
+
+
 def test_live_without_until_reads_once_per_unit(monkeypatch: pytest.MonkeyPatch) -> None:
     f = catalogue.CATALOGUE["journal_unit"]
     without = tuple(p for p in f.params if p != "until")
@@ -393,11 +443,15 @@ def test_collect_on_the_43_demo() -> None:
     assert rep.captured and {e.identifier for e in rep.entries} == {"hyperkube"}
 
 
-def test_live_simulator_node_logs(simulator: Any, kubeconfig: Path) -> None:
+def test_live_simulator_node_logs(
+    simulator: Any, kubeconfig: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from rhcos_helpers.sources.live import LiveSource
 
+    # the simulator's kubelet clock is the mini capture's time: the client's must agree
+    monkeypatch.setattr(LiveSource, "now", lambda self: datetime(2024, 11, 20, 9, 30, tzinfo=UTC))
     with LiveSource.from_kubeconfig(context=None, spec="kube", config_file=str(kubeconfig)) as src:
-        (res,) = journal_window(src, "worker-0", units=["crio"], since="-800d")
+        (res,) = journal_window(src, "worker-0", units=["crio"], since="-1h")
         (absent,) = journal_window(src, "worker-0", units=["chronyd"], since="-1h")
     assert res.ok and res.origin.startswith("api:/api/v1/nodes/worker-0/proxy/logs/journal")
     assert [e.identifier for e in res.entries] == ["crio"] * 3

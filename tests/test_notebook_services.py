@@ -116,7 +116,7 @@ def test_must_gather_and_sos_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert {r["level"] for r in counts} <= {"unknown", "info", "err", "warning"}
     assert rb["tables"]["key_services"] == []
     assert (
-        "holds no pod of openshift-machine-config-operator"
+        "oc adm inspect ns/openshift-machine-config-operator"
         in (rb["tables"]["mcd_pods"]["not_available"])
     )
     assert not any("machine-config daemon" in f["title"] for f in rb["findings"])

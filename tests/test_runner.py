@@ -28,7 +28,7 @@ NOTEBOOKS = Path(__file__).parent / "data" / "notebooks"
 CDN_SCRIPT = re.compile(r"<script[^>]*\bsrc\s*=", re.IGNORECASE)
 
 
-def fake_identity(spec: str) -> SourceIdentity:
+def fake_identity(spec: str, **_: object) -> SourceIdentity:
     return SourceIdentity(
         kind="demo",
         spec=spec,

@@ -1,17 +1,24 @@
 """report.index - the front page (``index.html``) and machine summary (``summary.json``) of a run.
 
-``index.html`` is one self-contained file (inline CSS, no scripts, no external assets): the run
-context, a DEMO DATA banner for the bundled demos, one row per runbook with its status, duration
-and findings by severity, then every finding, most severe first, linking to the runbook's page.
+``index.html`` is one self-contained file (inline CSS, no scripts, no external assets, a
+Content-Security-Policy that allows no request): a DEMO DATA banner for the bundled demos, the
+run context, every finding first, most severe first, linking to the runbook's page and to the
+runbook to open next (a link when its report is part of the run, else its name), then one row
+per runbook with its status, duration and findings by severity, and, in an output root, the
+changes since the previous run of the same cluster (:mod:`rhcos_helpers.report.history`).
 
 ``summary.json``::
 
     {"tool_version": "0.1.0", "generated_at": "2026-11-20T09:30:00+00:00",
      "source": {...SourceIdentity.to_dict()...},
      "runbooks": {"10-node-os": {"status": "ok", "duration_s": 2.1, "parameters": {...},
-                                 "error": null, "findings": [...], "tables": {...},
+                                 "error": null, "findings": [{..., "next_runbook": "50-x",
+                                 "next_html": "50-x.html"}], "tables": {...},
                                  "context": {...}, "notebook": "10-node-os.ipynb",
-                                 "html": "10-node-os.html"}}}
+                                 "html": "10-node-os.html"}},
+     "changes_since_previous": {...RunDiff.to_dict(), "previous": "../<time>/index.html"}}
+
+(``changes_since_previous`` only in an output root, when the cluster ran there before.)
 
 Both are redacted before they are written.
 """
@@ -21,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from html import escape
 from importlib import metadata
@@ -29,6 +37,7 @@ from typing import Any
 
 from rhcos_helpers.findings import Severity
 from rhcos_helpers.redaction import redact, redact_html
+from rhcos_helpers.report.history import PAGE_CSP, diff_runs, render_diff_html
 from rhcos_helpers.report.results import RunbookResult
 from rhcos_helpers.sources.base import SourceIdentity
 
@@ -54,10 +63,24 @@ def _severity_rank(finding: dict[str, Any]) -> int:
     return _SEVERITIES.index(severity) if severity in _SEVERITIES else len(_SEVERITIES)
 
 
+def _with_next_html(findings: list[dict[str, Any]], known: set[str]) -> list[dict[str, Any]]:
+    """Findings with ``next_html``: the next runbook's report when it is part of the run."""
+    out = []
+    for finding in findings:
+        nxt = finding.get("next_runbook")
+        out.append({**finding, "next_html": f"{nxt}.html" if nxt in known else None})
+    return out
+
+
 def build_summary(
     runs: list[RunbookResult], *, identity: SourceIdentity, generated_at: datetime
 ) -> dict[str, Any]:
-    """The ``summary.json`` document (redacted)."""
+    """The ``summary.json`` document (redacted).
+
+    Each finding carries ``next_html``: the report of its ``next_runbook`` when that runbook
+    is part of the run, else ``None``.
+    """
+    known = {run.name for run in runs}
     runbooks = {
         run.name: {
             "title": run.title,
@@ -65,7 +88,7 @@ def build_summary(
             "duration_s": round(run.duration_s, 3),
             "parameters": run.parameters,
             "error": run.error,
-            "findings": run.findings,
+            "findings": _with_next_html(run.findings, known),
             "tables": run.tables,
             "context": run.context,
             "notebook": run.notebook.name if run.notebook else None,
@@ -84,24 +107,47 @@ def build_summary(
     return result
 
 
-def write_index(out_dir: Path, runs: list[RunbookResult], *, identity: SourceIdentity) -> None:
+def write_index(
+    out_dir: Path,
+    runs: list[RunbookResult],
+    *,
+    identity: SourceIdentity,
+    previous: Mapping[str, Any] | None = None,
+    previous_href: str | None = None,
+    compare: bool = False,
+) -> dict[str, Any]:
     """Write ``index.html`` and ``summary.json`` for a run into ``out_dir``.
 
     Args:
         out_dir: the run's report directory (created if missing).
         runs: the runbook results, in run order.
         identity: the source the runbooks read.
+        previous: the summary of the previous run of the same cluster; its diff goes into
+            ``index.html`` and ``summary.json`` (``changes_since_previous``).
+        previous_href: a link to the previous run's ``index.html``.
+        compare: show the "changes since the previous run" section even without a previous
+            run (an output root's first run of a cluster says so).
+
+    Returns:
+        The summary written.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     generated_at = datetime.now(UTC).replace(microsecond=0)
     summary = build_summary(runs, identity=identity, generated_at=generated_at)
+    diff = diff_runs(previous, summary) if previous is not None else None
+    if diff is not None:
+        summary["changes_since_previous"] = {**diff.to_dict(), "previous": previous_href}
     (out_dir / SUMMARY_FILE).write_text(
         json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
     )
     page = _render(summary, runs, identity=identity)
+    if compare or diff is not None:
+        section = render_diff_html(diff, previous_href=previous_href)
+        page = page.replace("</body></html>", section + "\n</body></html>", 1)
     (out_dir / INDEX_FILE).write_text(redact_html(page), encoding="utf-8")
     log.info("wrote %s and %s", out_dir / INDEX_FILE, out_dir / SUMMARY_FILE)
+    return summary
 
 
 _CSS = """
@@ -160,6 +206,7 @@ def _render(summary: dict[str, Any], runs: list[RunbookResult], *, identity: Sou
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{PAGE_CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>rhcos-runbooks report: {_e(summary['source']['spec'])}</title>",
         f"<style>{_CSS}</style></head><body>",
@@ -176,24 +223,6 @@ def _render(summary: dict[str, Any], runs: list[RunbookResult], *, identity: Sou
     notes = summary["source"].get("notes") or []
     if notes:
         parts.append('<ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
-
-    parts.append("<h2>Runbooks</h2>")
-    parts.append(
-        "<table><tr><th>Runbook</th><th>Title</th><th>Status</th><th class='num'>Duration</th>"
-        + "".join(f"<th class='num'>{s.capitalize()}</th>" for s in _SEVERITIES)
-        + "<th>Error</th></tr>"
-    )
-    for run in runs:
-        entry = runbooks[run.name]
-        counts = Counter(f.get("severity") for f in entry["findings"])
-        parts.append(
-            f"<tr><td>{_link(run.name, known)}</td><td>{_e(entry['title'])}</td>"
-            f"<td class='status-{_e(entry['status'])}'>{_e(entry['status'])}</td>"
-            f"<td class='num'>{entry['duration_s']:.1f} s</td>"
-            + "".join(f"<td class='num'>{counts.get(s, 0) or ''}</td>" for s in _SEVERITIES)
-            + f"<td class='error'>{_e(entry['error'] or '')}</td></tr>"
-        )
-    parts.append("</table>")
 
     findings = [(name, f) for name, entry in runbooks.items() for f in entry["findings"]]
     findings.sort(key=lambda item: (_severity_rank(item[1]), item[0], str(item[1].get("title"))))
@@ -215,5 +244,23 @@ def _render(summary: dict[str, Any], runs: list[RunbookResult], *, identity: Sou
                 f"<td>{_link(str(next_runbook), known) if next_runbook else ''}</td></tr>"
             )
         parts.append("</table>")
+    parts.append("<h2>Runbooks</h2>")
+    parts.append(
+        "<table><tr><th>Runbook</th><th>Title</th><th>Status</th><th class='num'>Duration</th>"
+        + "".join(f"<th class='num'>{s.capitalize()}</th>" for s in _SEVERITIES)
+        + "<th>Error</th></tr>"
+    )
+    for run in runs:
+        entry = runbooks[run.name]
+        counts = Counter(f.get("severity") for f in entry["findings"])
+        parts.append(
+            f"<tr><td>{_link(run.name, known)}</td><td>{_e(entry['title'])}</td>"
+            f"<td class='status-{_e(entry['status'])}'>{_e(entry['status'])}</td>"
+            f"<td class='num'>{entry['duration_s']:.1f} s</td>"
+            + "".join(f"<td class='num'>{counts.get(s, 0) or ''}</td>" for s in _SEVERITIES)
+            + f"<td class='error'>{_e(entry['error'] or '')}</td></tr>"
+        )
+    parts.append("</table>")
+
     parts.append("</body></html>\n")
     return "\n".join(parts)

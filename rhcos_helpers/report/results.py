@@ -75,6 +75,7 @@ class RunSummary:
         results: one per runbook, in run order.
         index: the ``index.html`` written.
         summary: the ``summary.json`` written.
+        root_index: with an output root, its ``index.html`` (rewritten), else ``None``.
     """
 
     out_dir: Path
@@ -82,6 +83,7 @@ class RunSummary:
     results: list[RunbookResult]
     index: Path
     summary: Path
+    root_index: Path | None = None
 
     @property
     def ok(self) -> bool:

@@ -17,11 +17,13 @@ import functools
 import logging
 import re
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from rhcos_helpers.errors import UsageError
 from rhcos_helpers.redaction import redact, redact_text
+from rhcos_helpers.report import history
 from rhcos_helpers.report.html import notebook_to_html, redact_outputs
 from rhcos_helpers.report.index import INDEX_FILE, SUMMARY_FILE, write_index
 from rhcos_helpers.report.record import read_records
@@ -258,6 +260,8 @@ def _run_one(
     *,
     out_dir: Path,
     show_code: bool,
+    identity: SourceIdentity | None = None,
+    available: frozenset[str] | None = None,
 ) -> RunbookResult:
     import nbformat
     from papermill.exceptions import PapermillExecutionError
@@ -285,7 +289,14 @@ def _run_one(
     redact_outputs(nb)
     nbformat.write(nb, notebook_path)  # type: ignore[no-untyped-call]
     html_path.write_text(
-        notebook_to_html(nb, show_code=show_code, title=f"{info.name}: {info.title}"),
+        notebook_to_html(
+            nb,
+            show_code=show_code,
+            title=f"{info.name}: {info.title}",
+            identity=identity,
+            available=available,
+            failed=error is not None,
+        ),
         encoding="utf-8",
     )
     log.info("%s %s in %.1f s", info.name, "failed" if error else "ok", duration)
@@ -307,7 +318,8 @@ def run_runbooks(
     *,
     source: str,
     parameters: dict[str, str],
-    out_dir: Path,
+    out_dir: Path | None = None,
+    out_root: Path | None = None,
     notebooks_dir: Path | None = None,
     show_code: bool = False,
 ) -> RunSummary:
@@ -323,6 +335,10 @@ def run_runbooks(
         source: the ``--source`` spec (see :func:`rhcos_helpers.sources.open_source`).
         parameters: parameter name to the string given on the command line.
         out_dir: the report directory (created if missing).
+        out_root: instead of ``out_dir``, an output root: the run goes into
+            ``OUT_ROOT/<cluster-id>/<UTC start time>/``, its ``index.html`` shows the changes
+            since the previous run of the same cluster there, and ``OUT_ROOT/index.html`` is
+            rewritten to list every run (see :mod:`rhcos_helpers.report.history`).
         notebooks_dir: where the runbooks are; default ``$RHCOS_RUNBOOKS_NOTEBOOKS``, else the
             repository's ``notebooks/``.
         show_code: show code cells in the HTML pages.
@@ -331,16 +347,24 @@ def run_runbooks(
         One result per runbook, and where the index and summary were written.
 
     Raises:
-        UsageError: unknown runbook or parameter, wrong parameter type.
+        UsageError: unknown runbook or parameter, wrong parameter type, neither or both of
+            ``out_dir`` and ``out_root``.
         SourceError: a source that names nothing usable.
         ClusterAccessError: a live cluster that cannot be reached.
     """
+    if (out_dir is None) == (out_root is None):
+        raise UsageError("give exactly one of an output directory and an output root")
+    started_at = datetime.now(UTC)
     known = discover_runbooks(notebooks_dir)
     selected = [read_runbook(name, known[name]) for name in resolve_runbooks(names, known)]
     source = absolute_source(source)
     plan = plan_parameters(selected, source=source, parameters=parameters)
     identity = probe_source(source, plan=plan)
 
+    root = Path(out_root).absolute() if out_root is not None else None
+    if root is not None:
+        out_dir = _new_run_dir(root, identity, started_at)
+    assert out_dir is not None
     out_dir = Path(out_dir).absolute()
     out_dir.mkdir(parents=True, exist_ok=True)
     _quiet_papermill()
@@ -350,14 +374,47 @@ def run_runbooks(
             plan[info.name],
             out_dir=out_dir,
             show_code=show_code,
+            identity=identity,
+            available=frozenset(info.name for info in selected),
         )
         for info in selected
     ]
-    write_index(out_dir, results, identity=identity)
+    root_index: Path | None = None
+    if root is None:
+        write_index(out_dir, results, identity=identity)
+    else:
+        here = out_dir.relative_to(root).as_posix()
+        earlier = history.previous_run(
+            history.load_runs(root),
+            cluster_id=identity.cluster_id,
+            before=datetime.now(UTC).isoformat(),
+            exclude=here,
+        )
+        write_index(
+            out_dir,
+            results,
+            identity=identity,
+            previous=earlier[1] if earlier else None,
+            previous_href=f"../../{earlier[0]}/index.html" if earlier else None,
+            compare=True,
+        )
+        root_index = history.write_root_index(root)
     return RunSummary(
         out_dir=out_dir,
         identity=identity,
         results=results,
         index=out_dir / INDEX_FILE,
         summary=out_dir / SUMMARY_FILE,
+        root_index=root_index,
     )
+
+
+def _new_run_dir(root: Path, identity: SourceIdentity, started_at: datetime) -> Path:
+    """``ROOT/<cluster-id>/<UTC time>/``, with a suffix if that directory exists already."""
+    base = root / history.cluster_dir_name(identity.cluster_id) / history.run_dir_name(started_at)
+    candidate, number = base, 1
+    while candidate.exists():
+        number += 1
+        candidate = base.with_name(f"{base.name}-{number}")
+    candidate.mkdir(parents=True)
+    return candidate

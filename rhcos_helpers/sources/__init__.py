@@ -28,7 +28,15 @@ from typing import Literal
 from rhcos_helpers.errors import SourceError
 from rhcos_helpers.sources.base import NodeOutput, Source, SourceIdentity
 
-__all__ = ["NodeOutput", "Source", "SourceIdentity", "node_access_setting", "open_source"]
+__all__ = [
+    "NodeOutput",
+    "Source",
+    "SourceIdentity",
+    "debug_namespace",
+    "node_access_options",
+    "node_access_setting",
+    "open_source",
+]
 
 SOURCE_HELP = "use demo, demo:4.3, kube, kube:CONTEXT, in-cluster, or a must-gather/sos path"
 
@@ -59,12 +67,17 @@ def open_source(spec: str = "demo") -> Source:
 
         context = text.partition(":")[2] or None
         return LiveSource.from_kubeconfig(
-            context=context, spec=text, node_access=node_access_setting()
+            context=context,
+            spec=text,
+            node_access=node_access_setting(),
+            node_access_options=node_access_options(),
         )
     if text == "in-cluster":
         from rhcos_helpers.sources.live import LiveSource
 
-        return LiveSource.in_cluster(spec=text, node_access=node_access_setting())
+        return LiveSource.in_cluster(
+            spec=text, node_access=node_access_setting(), node_access_options=node_access_options()
+        )
     paths = [Path(p).expanduser() for p in text.split(",") if p.strip()]
     for path in paths:
         if not path.exists():
@@ -75,6 +88,21 @@ def open_source(spec: str = "demo") -> Source:
 
 
 NODE_ACCESS_ENV = "RHCOS_RUNBOOKS_NODE_ACCESS"
+#: An existing namespace for debug pods (e.g. the scheduled job's own); unset = a temporary one.
+DEBUG_NAMESPACE_ENV = "RHCOS_RUNBOOKS_DEBUG_NAMESPACE"
+
+
+def debug_namespace() -> str | None:
+    """The namespace debug pods go to (``$RHCOS_RUNBOOKS_DEBUG_NAMESPACE``), or ``None``."""
+    return os.environ.get(DEBUG_NAMESPACE_ENV, "").strip() or None
+
+
+def node_access_options() -> dict[str, str] | None:
+    """Options for the node runner from the environment (the debug namespace)."""
+    namespace = debug_namespace()
+    if namespace and node_access_setting() == "debug-pod":
+        return {"namespace": namespace}
+    return None
 
 
 def node_access_setting() -> Literal["none", "debug-pod", "ssh"]:

@@ -501,8 +501,16 @@ class CaptureSource(Source):
             )
         if k.namespaced and namespace is not None:
             if namespace not in by_ns:
-                if namespace in self._namespaces:
+                if namespace in self._namespaces and k.plural != "pods":
                     return []  # namespace inspected, resource type gathered elsewhere: none here
+                if namespace in self._namespaces:
+                    # `oc adm inspect ns/NS` always writes core/pods.yaml: a namespace directory
+                    # without it (only apps/daemonsets.yaml, say) did not collect its pods
+                    raise NotApplicable(
+                        f"namespace {namespace!r} is in this capture without its {resource} "
+                        f"(no core/pods.yaml or pods/ directory), so they are unknown; "
+                        f"{_collect_hint(k, namespace)}"
+                    )
                 raise NotApplicable(
                     f"namespace {namespace!r} was not collected by this capture, so its "
                     f"{resource} are unknown; {_collect_hint(k, namespace)}"

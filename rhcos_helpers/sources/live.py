@@ -505,9 +505,12 @@ class LiveSource(Source):
         if fact == "kubelet_stats_summary":
             return self._node_proxy(node, fact, "stats/summary", [], fmt="json")
         if fact == "journal_unit":
-            unit = params["unit"]
-            query = [("since", params["since"])] if params.get("since") else []
-            # oc adm node-logs sends both: `unit` for OpenShift's kubelet, `query` upstream's.
+            # the kubelet refuses unit names with a dot (characters outside [a-zA-Z0-9_@-])
+            unit = params["unit"].removesuffix(".service")
+            # as oc adm node-logs sends them: until, since, then each unit as both `unit`
+            # (OpenShift's kubelet) and `query` (upstream's); since/until are `[+-]N[smhd]` or
+            # `YYYY-MM-DD HH:MM:SS` (openshift/kubernetes kubelet_server_journal.go)
+            query = [(k, params[k]) for k in ("until", "since") if params.get(k)]
             query += [("unit", unit), ("query", unit)]
             return self._node_proxy(node, fact, "logs/journal", query, fmt="text")
         return NodeOutput(

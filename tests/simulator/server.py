@@ -12,7 +12,9 @@ Served (read-only):
   as the real server sends them, custom resources with them;
 * node proxy ``stats/summary`` (``nodes/<n>/kubelet_stats_summary.out``) and ``logs/journal``
   (``nodes/<n>/journal_unit.<unit>.out`` turned into ``journalctl -o short-precise --utc``
-  lines);
+  lines, narrowed to ``since``/``until`` as OpenShift's kubelet validates and passes them to
+  journalctl: ``[+-]N(s|m|h|d)`` from the simulator's clock or ``YYYY-MM-DD HH:MM:SS`` UTC; unit
+  names with characters outside ``[a-zA-Z0-9_@-]`` get 400);
 * errors as ``Status`` objects: 401 for a wrong bearer token, 403 for scripted denied resources
   (and for anonymous requests outside ``/version``), 404 NotFound, 400 for selectors it does not
   understand.
@@ -36,13 +38,14 @@ import gzip
 import hashlib
 import json
 import logging
+import re
 import socket
 import ssl
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -157,6 +160,9 @@ class Simulator:
         faults: scripted faults (mutable while running: tests may add to it).
         journal_gzip: send ``logs/journal`` bodies gzip-compressed without a
             Content-Encoding header (node logs stored compressed; ``oc`` sniffs them).
+        clock: the nodes' clock, for relative ``since``/``until`` (default: the capture's
+            ``captured_at`` when its manifest has one, so its journals stay in reach; else the
+            real clock).
 
     Use as a context manager; ``url`` is the server's base URL.
     """
@@ -170,6 +176,7 @@ class Simulator:
         user: str = "kube:admin",
         faults: Faults | None = None,
         journal_gzip: bool = False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.capture_dir = Path(capture_dir) if capture_dir else default_capture()
         self.state: ClusterState = load_capture(self.capture_dir)
@@ -178,6 +185,7 @@ class Simulator:
         self.user = user
         self.faults = faults or Faults()
         self.journal_gzip = journal_gzip
+        self.clock: Callable[[], datetime] = clock or _capture_clock(self.state)
         self.workloads = Workloads(self)  # pods, namespaces, watches, exec (pods.py)
         from tests.simulator.timeline import Timeline
 
@@ -528,14 +536,29 @@ class _App:
                 raise _Error(404, "NotFound", f"no stats/summary recorded for node {node}", {})
             return web.Response(body=path.read_bytes(), content_type="application/json")
         if sub == "logs/journal":
+            asked = request.query.getall("unit", []) + request.query.getall("query", [])
+            for u in asked:
+                if _UNSAFE_SERVICE.search(u):
+                    raise _Error(
+                        400, "BadRequest",
+                        f'query: Invalid value: "{u}": input contains unsupported characters', {},
+                    )  # fmt: skip
             units = request.query.getall("unit", []) or request.query.getall("query", [])
             if len(units) != 1:
                 raise _Error(400, "BadRequest", "the simulator serves exactly one unit", {})
-            stem = units[0].removesuffix(".service")
+            bounds = {k: request.query.get(k, "") for k in ("since", "until")}
+            now = self.sim.clock()
+            window = {k: _journal_date(k, v, now) for k, v in bounds.items() if v}
+            stem = units[0]
             path = self.state.node_file(node, f"journal_unit.{stem}")
             if path is None:
                 raise _Error(404, "NotFound", f"no journal recorded for unit {units[0]}", {})
-            text = journal_short_precise(path.read_text(encoding="utf-8"))
+            raw = _journal_between(
+                path.read_text(encoding="utf-8"), window.get("since"), window.get("until")
+            )
+            text = journal_short_precise(raw)
+            if window and not text:
+                text = "-- No entries --\n"  # journalctl's line for an empty window
             body = gzip.compress(text.encode()) if self.sim.journal_gzip else text.encode()
             return web.Response(body=body, content_type="text/plain", charset="utf-8")
         raise _Error(404, "NotFound", "the server could not find the requested resource", {})
@@ -674,6 +697,57 @@ def _decode_continue(token: str, key: str) -> int:
         return int(data["start"])
     except (ValueError, KeyError, TypeError) as err:
         raise _Error(400, "BadRequest", f"continue key is not valid: {err}", {}) from None
+
+
+def _capture_clock(state: ClusterState) -> Callable[[], datetime]:
+    raw = str(state.manifest.get("captured_at") or "")
+    try:
+        at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return lambda: datetime.now(UTC)
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return lambda: at
+
+
+#: OpenShift's kubelet (kubelet_server_journal.go): unit names, relative and absolute dates.
+_UNSAFE_SERVICE = re.compile(r"[^a-zA-Z\-_0-9@]+")
+_RELATIVE_DATE = re.compile(r"^([+-])?(\d+)([smhd])$")
+_DATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _journal_date(name: str, value: str, now: datetime) -> datetime:
+    """A ``since``/``until`` value as journalctl reads it (a 400 for what the kubelet refuses)."""
+    m = _RELATIVE_DATE.match(value)
+    if m:
+        delta = timedelta(seconds=int(m.group(2)) * _DATE_UNITS[m.group(3)])
+        return now + delta if m.group(1) == "+" else now - delta
+    try:
+        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        raise _Error(
+            400, "BadRequest",
+            f'{name}: Invalid value: "{value}": date must be a relative time of the form '
+            "'(+|-)[0-9]+(s|m|h|d)' or a date in 'YYYY-MM-DD HH:MM:SS' form", {},
+        ) from None  # fmt: skip
+
+
+def _journal_between(text: str, since: datetime | None, until: datetime | None) -> str:
+    """The ``journalctl -o json`` lines with since <= time <= until (other text unchanged)."""
+    if since is None and until is None:
+        return text
+    lo = int(since.timestamp() * 1_000_000) if since else None
+    hi = int(until.timestamp() * 1_000_000) if until else None
+    kept: list[str] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            usec = int(json.loads(line).get("__REALTIME_TIMESTAMP", "0"))
+        except (ValueError, AttributeError):
+            return text  # not JSON lines: served as recorded
+        if (lo is None or usec >= lo) and (hi is None or usec <= hi):
+            kept.append(line)
+    return "\n".join(kept) + ("\n" if kept else "")
 
 
 def journal_short_precise(text: str) -> str:
