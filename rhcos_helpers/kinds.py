@@ -106,6 +106,9 @@ _ALL = [
     Kind("ControllerConfig", "machineconfiguration.openshift.io", "v1", "controllerconfigs", False),
     Kind("MachineConfiguration", "operator.openshift.io", "v1", "machineconfigurations", False),
     Kind("ImageStream", "image.openshift.io", "v1", "imagestreams", True),
+    # Node Tuning Operator, namespace openshift-cluster-node-tuning-operator (Profile: one per node)
+    Kind("Tuned", "tuned.openshift.io", "v1", "tuneds", True),
+    Kind("Profile", "tuned.openshift.io", "v1", "profiles", True),
 ]
 
 KINDS: dict[str, Kind] = {k.plural: k for k in _ALL}

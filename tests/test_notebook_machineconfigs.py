@@ -38,6 +38,8 @@ def test_tables_recorded(demo_rb):
         "machineconfigs", "mc_generators", "mc_files", "mc_units", "mc_kernel",
         "rendered_composition", "render_check", "diff_summary", "config_diff", "reboot_impact",
         "authored_machineconfig", "authoring", "authoring_impact",
+        "tuned_profiles", "tuned_recommend", "node_tuned_profiles", "host_access_daemonsets",
+        "node_daemonsets", "day1_summary", "day1_machineconfigs",
     }  # fmt: skip
     mcs = {r["NAME"]: r for r in rb["tables"]["machineconfigs"]}
     assert mcs["50-worker-chrony"]["ORIGIN"] == "user"
@@ -52,6 +54,21 @@ def test_tables_recorded(demo_rb):
         rb["tables"]["authoring"]["Apply (not done by this runbook)"]
         == "oc create -f 50-worker-chrony.yaml"
     )
+
+
+def test_other_configuration_channels(demo_rb):
+    spec, rb = demo_rb
+    tables = rb["tables"]
+    assert {r["TUNED"] for r in tables["tuned_profiles"]} >= {"default"}
+    days = {r["MACHINECONFIG"]: r["DAY"] for r in tables["day1_machineconfigs"]}
+    assert days["99-worker-ssh"] == "Day-1" and days["50-worker-chrony"] == "Day-2"
+    assert all(r["OUTSIDE openshift-*"] == "none" for r in tables["node_daemonsets"])
+    if spec == "demo":
+        profiles = {r["NODE"]: r for r in tables["node_tuned_profiles"]}
+        assert len(profiles) == 7 and profiles["infra-0"]["DEGRADED"] == "True"
+        assert "TuneD profile on node infra-0 is Degraded" in [f["title"] for f in rb["findings"]]
+    else:
+        assert "predates" in tables["node_tuned_profiles"]["not_available"]
 
 
 def test_render_check_diff_and_impact(demo_rb):

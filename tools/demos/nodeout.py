@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +36,7 @@ ALL_FACTS = [
 
 
 def _facts_entry(stem: str, node: str, p: Profile, status: str, reason: str = "") -> dict:
-    from rhcos_catalogue import catalogue_fact
+    from rhcos_catalogue import catalogue_fact, render_argv
 
     fact_name = stem.split(".", 1)[0]
     f = catalogue_fact(fact_name)
@@ -43,7 +44,7 @@ def _facts_entry(stem: str, node: str, p: Profile, status: str, reason: str = ""
     if fact_name == "journal_unit":
         unit = stem.split(".", 1)[1]
         entry["params"] = {"unit": unit, "since": p.journal_since}
-        argv = [a.replace("{unit}", unit).replace("{since}", p.journal_since) for a in f.argv]
+        argv = list(render_argv(f, **entry["params"]))  # no until: the journal up to capture
     else:
         argv = list(f.argv)
     entry.update(
@@ -113,7 +114,7 @@ def render_node(cluster: Cluster, node: Node) -> dict[str, str]:
             f"{'v1' if p.crictl_v1 else 'v1alpha1'}\n"
         ),
         "systemctl_list_units": list_units(node, p),
-        "systemctl_show": systemctl_show(node, p),
+        "systemctl_show": systemctl_show(cluster, node),
         "journal_unit.crio": journal(cluster, node, "crio"),
         "journal_unit.kubelet": journal(cluster, node, "kubelet"),
         "chrony_tracking": chrony(node, p, node.name in cluster.chrony_nodes),
@@ -743,12 +744,32 @@ UNITS_COMMON = [  # unit, load, active, sub, description
 ]
 
 
+#: Units of the host's Open vSwitch, on RHCOS since 4.6 (OVN-Kubernetes; openshift-sdn ran OVS in
+#: its pods before that).
+_HOST_OVS_UNITS = ("ovs-configuration.service", "ovs-vswitchd.service", "ovsdb-server.service")
+#: crio.service's Description: cri-o's contrib/systemd/crio.service now says "Container Runtime
+#: Interface for OCI (CRI-O)"; the 4.3 (CRI-O 1.16) package said "Open Container Initiative Daemon"
+#: (the seed's 4.3 list-units).
+CRIO_DESCRIPTION = "Container Runtime Interface for OCI (CRI-O)"
+CRIO_DESCRIPTION_43 = "Open Container Initiative Daemon"
+
+
+def _crio_43(row: tuple[str, ...]) -> tuple[str, ...]:
+    return (*row[:4], CRIO_DESCRIPTION_43) if row[0] == "crio.service" else row
+
+
 def list_units(node: Node, p: Profile) -> str:
     rows = list(UNITS_COMMON)
     if not p.crictl_v1:
+        # 4.3: openshift-sdn runs OVS in its pods (host OVS units came with 4.6), and the
+        # RHEL 8.1 CRI-O package's unit has its older description (the seed's list-units)
         rows = [
-            r for r in rows if r[0] not in ("kubelet-dependencies.target", "dbus-broker.service")
+            r
+            for r in rows
+            if r[0] not in ("kubelet-dependencies.target", "dbus-broker.service")
+            and r[0] not in _HOST_OVS_UNITS
         ]
+        rows = [_crio_43(r) for r in rows]
         rows.append(
             (
                 "machine-config-daemon-host.service",
@@ -796,8 +817,8 @@ def list_units(node: Node, p: Profile) -> str:
     return "\n".join(lines) + "\n"
 
 
-SHOW_UNITS = [  # unit, description, type, active, sub, main binary, fragment
-    ("crio.service", "Container Runtime Interface for OCI (CRI-O)", "notify", "/usr/bin/crio"),
+SHOW_UNITS = [  # unit, description, type, main binary
+    ("crio.service", CRIO_DESCRIPTION, "notify", "/usr/bin/crio"),
     ("kubelet.service", "Kubernetes Kubelet", "notify", "/usr/local/bin/kubenswrapper"),
     ("NetworkManager.service", "Network Manager", "dbus", "/usr/sbin/NetworkManager"),
     (
@@ -817,10 +838,67 @@ SHOW_UNITS = [  # unit, description, type, active, sub, main binary, fragment
 ]
 
 
-def systemctl_show(node: Node, p: Profile) -> str:
+def _not_found_block(unit: str) -> str:
+    """What ``systemctl show`` prints for a unit the node has no file for (asked by name)."""
+    lines = [
+        "Type=simple",
+        "Restart=no",
+        "NotifyAccess=none",
+        "RestartUSec=100ms",
+        "TimeoutStartUSec=1min 30s",
+        "TimeoutStopUSec=1min 30s",
+        "MainPID=0",
+        "ControlPID=0",
+        "StatusErrno=0",
+        "Result=success",
+        "UID=[not set]",
+        "GID=[not set]",
+        "NRestarts=0",
+        "ExecMainStartTimestampMonotonic=0",
+        "ExecMainExitTimestampMonotonic=0",
+        "ExecMainPID=0",
+        "ExecMainCode=0",
+        "ExecMainStatus=0",
+        "MemoryCurrent=[not set]",
+        "CPUUsageNSec=[not set]",
+        "TasksCurrent=[not set]",
+        f"Id={unit}",
+        f"Names={unit}",
+        f"Description={unit}",
+        "LoadState=not-found",
+        "ActiveState=inactive",
+        "SubState=dead",
+        "StateChangeTimestampMonotonic=0",
+        "ActiveEnterTimestampMonotonic=0",
+        "ActiveExitTimestampMonotonic=0",
+        "InactiveEnterTimestampMonotonic=0",
+        "InactiveExitTimestampMonotonic=0",
+        "CanStart=no",
+        "CanStop=yes",
+        "CanReload=no",
+        f'LoadError=org.freedesktop.systemd1.NoSuchUnit "Unit {unit} not found."',
+        "InvocationID=",
+        "CollectMode=inactive",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def systemctl_show(cluster: Cluster, node: Node) -> str:
+    p = cluster.profile
     blocks = []
     boot = node.uptime_start()
     for i, (unit, desc, utype, binary) in enumerate(SHOW_UNITS):
+        if not p.crictl_v1:  # 4.3: no host OVS; crio's older description; hyperkube kubelet
+            if unit in _HOST_OVS_UNITS:
+                blocks.append(_not_found_block(unit))
+                continue
+            if unit == "crio.service":
+                desc = CRIO_DESCRIPTION_43
+            if unit == "kubelet.service":
+                binary = "/usr/bin/hyperkube"
+        argv = binary
+        if unit == "kubelet.service":
+            argv = " ".join(kubelet_argv(cluster, node, expanded=False))
         running = unit != "rpm-ostreed.service"
         start = later(boot, seconds=8 + 4 * i)
         if unit == "kubelet.service":
@@ -841,7 +919,7 @@ def systemctl_show(node: Node, p: Profile) -> str:
             ),
             "NotifyAccess=" + ("main" if utype == "notify" else "none"),
             "RestartUSec=10s" if unit == "kubelet.service" else "RestartUSec=100ms",
-            "TimeoutStartUSec=infinity" if unit == "crio.service" else "1min 30s",
+            "TimeoutStartUSec=" + ("infinity" if unit == "crio.service" else "1min 30s"),
             "TimeoutStopUSec=1min 30s",
             f"MainPID={pid}",
             "ControlPID=0",
@@ -872,7 +950,7 @@ def systemctl_show(node: Node, p: Profile) -> str:
                 "ExecMainStatus=0",
             ]
         lines += [
-            f"ExecStart={{ path={binary} ; argv[]={binary} ; ignore_errors=no ; "
+            f"ExecStart={{ path={binary} ; argv[]={argv} ; ignore_errors=no ; "
             "start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }",
             "Slice=system.slice",
             f"ControlGroup=/system.slice/{unit}" if running else "ControlGroup=",
@@ -925,9 +1003,58 @@ def systemctl_show(node: Node, p: Profile) -> str:
 # ----------------------------------------------------------------------------------- journal
 
 
+def _exec_start(unit_text: str) -> list[str]:
+    """The words of a unit file's ExecStart= (continuation lines joined, variables unexpanded)."""
+    m = re.search(r"^ExecStart=((?:.*\\\n)*.*)$", unit_text, re.M)
+    assert m, "unit without ExecStart"
+    return m.group(1).replace("\\\n", " ").split()
+
+
+def _expand(words: list[str], env: dict[str, str]) -> list[str]:
+    """systemd's ${VAR} expansion inside words (the kubelet unit's variables)."""
+    return [re.sub(r"\$\{(\w+)\}", lambda m: env[m.group(1)], w) for w in words]
+
+
+def kubelet_argv(cluster: Cluster, node: Node, *, expanded: bool) -> list[str]:
+    """The kubelet's command line: the demo's kubelet.service ExecStart for the node's role.
+
+    4.3 ran ``/usr/bin/hyperkube kubelet ...`` (MCO release-4.3 templates); 4.16 runs
+    ``/usr/local/bin/kubenswrapper /usr/bin/kubelet ...``, and the wrapper execs the kubelet
+    (through kubensenter/nsenter), so the running process is ``/usr/bin/kubelet ...``.
+    ``expanded`` gives the running process's argv (variables filled in, wrapper gone), else the
+    unit's ExecStart as ``systemctl show`` prints it.
+    """
+    from machineconfigs import KUBELET_UNIT, KUBELET_UNIT_43
+
+    p = cluster.profile
+    role = "master" if node.is_master() else "worker"
+    if p.crictl_v1:
+        words = _exec_start(KUBELET_UNIT.format(role=role, pause=cluster.pause.by_digest))
+        env = {
+            "ID": "rhcos",
+            "KUBELET_NODE_IP": node.ip,  # nodeip-configuration.service's drop-in
+            "KUBELET_NODE_NAME": "",
+            "KUBELET_PROVIDERID": "",
+            "SYSTEM_RESERVED_CPU": "500m",
+            "SYSTEM_RESERVED_MEMORY": "1Gi",
+            "SYSTEM_RESERVED_ES": "1Gi",
+            "KUBELET_LOG_LEVEL": "2",
+        }
+        return _expand(words[1:], env) if expanded else words
+    words = _exec_start(KUBELET_UNIT_43.format(role=role))
+    return _expand(words, {"ID": "rhcos", "KUBELET_LOG_LEVEL": "4"}) if expanded else words
+
+
 def _journal_entry(
-    node: Node, unit: str, ident: str, pid: int, t: datetime, msg: str, prio: int, seq: int
-) -> str:
+    node: Node, unit: str, ident: str, exe: str, cmdline: str, pid: int, t: datetime, msg: str,
+    seq: int,
+) -> str:  # fmt: skip
+    """One ``journalctl -o json`` entry of a line the service wrote to stdout/stderr.
+
+    journald stores stdout lines at the unit's ``SyslogLevel=`` (info, ``PRIORITY`` "6") unless
+    the line starts with a ``<N>`` prefix, which neither the kubelet nor CRI-O writes: a klog
+    ``E...`` line or a logrus ``level=error`` line is still priority 6.
+    """
     boot = node.boot_id.replace("-", "")
     entry = {
         "__CURSOR": (
@@ -938,7 +1065,7 @@ def _journal_entry(
         "__REALTIME_TIMESTAMP": str(us(t)),
         "__MONOTONIC_TIMESTAMP": str(us(t) - us(node.uptime_start()) + 9_000_000),
         "_BOOT_ID": boot,
-        "PRIORITY": str(prio),
+        "PRIORITY": "6",
         "SYSLOG_FACILITY": "3",
         "_UID": "0",
         "_GID": "0",
@@ -951,8 +1078,9 @@ def _journal_entry(
         "_STREAM_ID": hexid("stream", node.name, unit, n=32),
         "SYSLOG_IDENTIFIER": ident,
         "_PID": str(pid),
-        "_COMM": ident if ident != "kubenswrapper" else "kubelet",
-        "_EXE": "/usr/bin/crio" if unit == "crio" else "/usr/bin/kubelet",
+        "_COMM": exe.rsplit("/", 1)[1],
+        "_EXE": exe,
+        "_CMDLINE": cmdline,
         "_SYSTEMD_CGROUP": f"/system.slice/{unit}.service",
         "_SYSTEMD_UNIT": f"{unit}.service",
         "_SYSTEMD_SLICE": "system.slice",
@@ -963,18 +1091,25 @@ def _journal_entry(
 
 
 def _klog(t: datetime, pid: int, level: str, src: str, msg: str) -> str:
+    """klog's header ``Lmmdd hh:mm:ss.uuuuuu threadid file:line] msg`` (thread id ``%7d``)."""
     return (
         f"{level}{t.strftime('%m%d %H:%M:%S')}.{num('us', msg, lo=0, hi=999999):06d}"
-        f"    {pid} {src}] {msg}"
+        f" {pid:>7} {src}] {msg}"
     )
 
 
 def journal(cluster: Cluster, node: Node, unit: str) -> str:
+    """``journalctl -o json -u <unit>`` of crio or the kubelet over the capture's last 24 h.
+
+    The kubelet's messages are klog lines: structured (``"msg" key="value"``) since kubelet 1.19
+    and 1.20's structured-logging migration, unstructured ``fmt``-style text on 4.3's kubelet 1.16
+    (run as ``hyperkube kubelet``, journal identifier ``hyperkube``).
+    """
     p = cluster.profile
     pods = cluster.pods_on(node.name)
     start = max(later(p.captured, hours=-24), node.uptime_start())
     pid = num("pid", node.name, f"{unit}.service", lo=900, hi=4200)
-    events: list[tuple[datetime, str, int]] = []
+    events: list[tuple[datetime, str]] = []
     api_v = "v1" if p.crictl_v1 else "v1alpha2"
     if unit == "crio":
         events.append(
@@ -983,7 +1118,6 @@ def journal(cluster: Cluster, node: Node, unit: str) -> str:
                 'time="{t}" level=info msg="Starting CRI-O, version: '
                 f"{node.os.crio.split('-', 1)[0]}, git: "
                 f'{hexid("crio-git", node.os.crio, n=40)}(clean)"',
-                6,
             )
         )
         for pod in pods[:6]:
@@ -996,7 +1130,6 @@ def journal(cluster: Cluster, node: Node, unit: str) -> str:
                     f"{pod.sandbox_id} with infra container: "
                     f'{pod.namespace}/{pod.name}/POD" id={uuid_like(pod.name)} '
                     f"name=/runtime.{api_v}.RuntimeService/RunPodSandbox",
-                    6,
                 )
             )
         for h in range(0, 24, 3):
@@ -1008,138 +1141,21 @@ def journal(cluster: Cluster, node: Node, unit: str) -> str:
                         'time="{t}" level=info msg="Checking image status: '
                         f'{cluster.pause.by_digest}" id={uuid_like(str(h))} '
                         f"name=/runtime.{api_v}.ImageService/ImageStatus",
-                        6,
                     )
                 )
     else:
-        kpid = pid
-        events.append(
-            (
-                node.kubelet_start(),
-                _klog(
-                    node.kubelet_start(),
-                    kpid,
-                    "I",
-                    "server.go:487",
-                    f'"Kubelet version" kubeletVersion="{node.os.kubelet}"',
-                ),
-                6,
-            )
-        )
-        for h in range(1, 24, 4):
-            t = later(start, hours=h, minutes=num("km", node.name, h, lo=0, hi=59))
-            if t < p.captured:
-                pd = pods[h % len(pods)]
-                events.append(
-                    (
-                        t,
-                        _klog(
-                            t,
-                            kpid,
-                            "I",
-                            "kubelet.go:2431",
-                            f'"SyncLoop UPDATE" source="api" pods=["{pd.namespace}/{pd.name}"]',
-                        ),
-                        6,
-                    )
-                )
-                events.append(
-                    (
-                        later(t, minutes=1),
-                        _klog(
-                            later(t, minutes=1),
-                            kpid,
-                            "I",
-                            "container_gc.go:88",
-                            '"Attempting to delete unused containers"',
-                        ),
-                        6,
-                    )
-                )
-        if node.name == cluster.oom_node:
-            demo = next(pd for pd in pods if pd.namespace == "demo-app")
-            c = demo.containers[0]
-            assert c.last_terminated is not None
-            ft = c.last_terminated["finished"]
-            key = f"{demo.namespace}/{demo.name}"
-            events += [
-                (
-                    ft,
-                    _klog(
-                        ft,
-                        kpid,
-                        "I",
-                        "oom_watcher_linux.go:77",
-                        '"Got sys oom event" event={"Pid":'
-                        + str(num("oompid", 1, lo=5000, hi=90000))
-                        + ',"ProcessName":"demo-app","TimeOfDeath":"'
-                        + ft.strftime("%Y-%m-%dT%H:%M:%S")
-                        + '.104128Z",'
-                        '"ContainerName":"/kubepods.slice/kubepods-burstable.slice/'
-                        f"kubepods-burstable-pod{demo.uid.replace('-', '_')}.slice/"
-                        f'crio-{demo.container_id(c, c.restarts - 1)}.scope",'
-                        '"VictimContainerName":"","Constraint":""}',
-                    ),
-                    6,
-                ),
-                (
-                    later(ft, seconds=1),
-                    _klog(
-                        later(ft, seconds=1),
-                        kpid,
-                        "I",
-                        "kubelet.go:2453",
-                        '"SyncLoop (PLEG): event for pod" pod="'
-                        + key
-                        + '" event={"ID":"'
-                        + demo.uid
-                        + '","Type":"ContainerDied","Data":"'
-                        + demo.container_id(c, c.restarts - 1)
-                        + '"}',
-                    ),
-                    6,
-                ),
-                (
-                    later(ft, seconds=-2400),
-                    _klog(
-                        later(ft, seconds=-2400),
-                        kpid,
-                        "E",
-                        "pod_workers.go:1298",
-                        '"Error syncing pod, skipping" err="failed to '
-                        '\\"StartContainer\\" for \\"demo-app\\" with '
-                        'CrashLoopBackOff: \\"back-off 40s restarting '
-                        "failed container=demo-app pod="
-                        + demo.name
-                        + "_demo-app("
-                        + demo.uid
-                        + ')\\"" pod="'
-                        + key
-                        + '" podUID="'
-                        + demo.uid
-                        + '"',
-                    ),
-                    3,
-                ),
-                (
-                    later(ft, seconds=2),
-                    _klog(
-                        later(ft, seconds=2),
-                        kpid,
-                        "I",
-                        "scope.go:117",
-                        '"RemoveContainer" containerID="'
-                        + demo.container_id(c, c.restarts - 2)
-                        + '"',
-                    ),
-                    6,
-                ),
-            ]
+        events += _kubelet_events(cluster, node, pods, start, pid)
     events = [e for e in events if start <= e[0] <= p.captured]
     events.sort(key=lambda e: e[0])
-    ident = {"crio": "crio", "kubelet": "kubenswrapper" if p.crictl_v1 else "hyperkube"}[unit]
+    if unit == "crio":
+        ident, exe, cmdline = "crio", "/usr/bin/crio", "/usr/bin/crio"
+    else:
+        argv = kubelet_argv(cluster, node, expanded=True)
+        # SYSLOG_IDENTIFIER is ExecStart's first word: kubenswrapper (4.12+), hyperkube (4.3)
+        ident = kubelet_argv(cluster, node, expanded=False)[0].rsplit("/", 1)[1]
+        exe, cmdline = argv[0], " ".join(argv)
     lines = []
-    for seq, (t, msg, prio) in enumerate(events):
+    for seq, (t, msg) in enumerate(events):
         msg = msg.replace(
             "{t}",
             t.strftime("%Y-%m-%d %H:%M:%S") + f".{num('nsx', msg, lo=0, hi=999_999_999):09d}Z",
@@ -1149,14 +1165,171 @@ def journal(cluster: Cluster, node: Node, unit: str) -> str:
                 node,
                 unit,
                 ident,
+                exe,
+                cmdline,
                 pid,
                 t,
                 msg,
-                prio,
                 num("seq0", node.name, lo=10**5, hi=10**6) + seq * 17,
             )
         )
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _kubelet_events(
+    cluster: Cluster, node: Node, pods: list[Pod], start: datetime, kpid: int
+) -> list[tuple[datetime, str]]:
+    p = cluster.profile
+    # structured logging (InfoS/ErrorS) replaced the kubelet's Infof/Errorf in 1.19-1.21
+    structured = p.kube_minor >= 20
+
+    def pod_ref(pd: Pod) -> str:  # format.Pod before structured logging: name_namespace(uid)
+        return f"{pd.name}_{pd.namespace}({pd.uid})"
+
+    events: list[tuple[datetime, str]] = []
+    t0 = node.kubelet_start()
+    events.append(
+        (
+            t0,
+            _klog(
+                t0,
+                kpid,
+                "I",
+                "server.go:487",
+                f'"Kubelet version" kubeletVersion="{node.os.kubelet}"',
+            )
+            if structured
+            else _klog(t0, kpid, "I", "server.go:416", f"Version: {node.os.kubelet}"),
+        )
+    )
+    for h in range(1, 24, 4):
+        t = later(start, hours=h, minutes=num("km", node.name, h, lo=0, hi=59))
+        if t < p.captured:
+            pd = pods[h % len(pods)]
+            t1 = later(t, minutes=1)
+            if structured:
+                events += [
+                    (
+                        t,
+                        _klog(
+                            t,
+                            kpid,
+                            "I",
+                            "kubelet.go:2431",
+                            f'"SyncLoop UPDATE" source="api" pods=["{pd.namespace}/{pd.name}"]',
+                        ),
+                    ),
+                    (
+                        t1,
+                        _klog(
+                            t1,
+                            kpid,
+                            "I",
+                            "container_gc.go:88",
+                            '"Attempting to delete unused containers"',
+                        ),
+                    ),
+                ]
+            else:
+                events += [
+                    (
+                        t,
+                        _klog(
+                            t,
+                            kpid,
+                            "I",
+                            "kubelet.go:1908",
+                            f'SyncLoop (UPDATE, "api"): "{pod_ref(pd)}"',
+                        ),
+                    ),
+                    (
+                        t1,
+                        _klog(
+                            t1,
+                            kpid,
+                            "I",
+                            "container_gc.go:85",
+                            "attempting to delete unused containers",
+                        ),
+                    ),
+                ]
+    if node.name == cluster.oom_node:
+        assert structured, "OOM lines are written in the structured (1.20+) kubelet form only"
+        demo = next(pd for pd in pods if pd.namespace == "demo-app")
+        c = demo.containers[0]
+        assert c.last_terminated is not None
+        ft = c.last_terminated["finished"]
+        key = f"{demo.namespace}/{demo.name}"
+        t_oom, t_pleg = ft, later(ft, seconds=1)
+        t_back, t_rm = later(ft, seconds=-2400), later(ft, seconds=2)
+        events += [
+            (
+                t_oom,
+                _klog(
+                    t_oom,
+                    kpid,
+                    "I",
+                    "oom_watcher_linux.go:77",
+                    '"Got sys oom event" event={"Pid":'
+                    + str(num("oompid", 1, lo=5000, hi=90000))
+                    + ',"ProcessName":"demo-app","TimeOfDeath":"'
+                    + ft.strftime("%Y-%m-%dT%H:%M:%S")
+                    + '.104128Z",'
+                    '"ContainerName":"/kubepods.slice/kubepods-burstable.slice/'
+                    f"kubepods-burstable-pod{demo.uid.replace('-', '_')}.slice/"
+                    f'crio-{demo.container_id(c, c.restarts - 1)}.scope",'
+                    '"VictimContainerName":"","Constraint":""}',
+                ),
+            ),
+            (
+                t_pleg,
+                _klog(
+                    t_pleg,
+                    kpid,
+                    "I",
+                    "kubelet.go:2453",
+                    '"SyncLoop (PLEG): event for pod" pod="'
+                    + key
+                    + '" event={"ID":"'
+                    + demo.uid
+                    + '","Type":"ContainerDied","Data":"'
+                    + demo.container_id(c, c.restarts - 1)
+                    + '"}',
+                ),
+            ),
+            (
+                t_back,
+                _klog(
+                    t_back,
+                    kpid,
+                    "E",
+                    "pod_workers.go:1298",
+                    '"Error syncing pod, skipping" err="failed to '
+                    '\\"StartContainer\\" for \\"demo-app\\" with '
+                    'CrashLoopBackOff: \\"back-off 40s restarting '
+                    "failed container=demo-app pod="
+                    + demo.name
+                    + "_demo-app("
+                    + demo.uid
+                    + ')\\"" pod="'
+                    + key
+                    + '" podUID="'
+                    + demo.uid
+                    + '"',
+                ),
+            ),
+            (
+                t_rm,
+                _klog(
+                    t_rm,
+                    kpid,
+                    "I",
+                    "scope.go:117",
+                    '"RemoveContainer" containerID="' + demo.container_id(c, c.restarts - 2) + '"',
+                ),
+            ),
+        ]
+    return events
 
 
 def uuid_like(seed: str) -> str:

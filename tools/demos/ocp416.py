@@ -17,6 +17,7 @@ import machineconfigs as mcs
 from common import Tree, hexid, iso, later, num, parse_time, rs_hash, suffix5, uid
 from model import MC, Cluster, Container, Image, Namespace, Node, OSBuild, Pod, Profile
 from scc import default_sccs
+from tuned import write_416 as write_tuned
 
 CAPTURED = parse_time("2026-11-20T09:30:00Z")
 INSTALLED = parse_time("2025-09-02T10:15:00Z")
@@ -1532,6 +1533,7 @@ def write_api(tree: Tree, cluster: Cluster, r: Rendering) -> None:
     write_infrastructure(tree)
     write_security(tree)
     write_csrs(tree, cluster)
+    write_tuned(tree, cluster.nodes, INSTALLED, later(INSTALLED, days=2, hours=1))
 
 
 MANIFEST = {

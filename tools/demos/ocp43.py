@@ -16,6 +16,7 @@ from common import Tree, hexid, iso, later, merge_ign22, num, parse_time, rs_has
 from model import MC, Cluster, Container, Image, Namespace, Node, OSBuild, Pod, Profile
 from nodeout import write_nodes
 from scc import default_sccs
+from tuned import write_43 as write_tuned
 
 CAPTURED = parse_time("2020-03-17T08:00:00Z")
 INSTALLED = parse_time("2020-02-10T07:30:00Z")
@@ -859,4 +860,5 @@ def build(tree: Tree) -> None:
     cluster, r = build_cluster()
     tree.json("rhcos-capture.json", MANIFEST)
     write_api(tree, cluster, r)
+    write_tuned(tree, INSTALLED)
     write_nodes(tree, cluster, "")

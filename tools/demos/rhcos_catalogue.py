@@ -15,3 +15,9 @@ def catalogue_fact(name: str) -> Any:
     from rhcos_helpers.catalogue import CATALOGUE
 
     return CATALOGUE[name]
+
+
+def render_argv(fact_: Any, **params: str) -> tuple[str, ...]:
+    from rhcos_helpers.catalogue import render_argv as render
+
+    return render(fact_, **params)

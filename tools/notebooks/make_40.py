@@ -28,16 +28,20 @@ CELLS = [
         "the release's rules; what changes between two rendered configs and what the "
         "machine-config daemon of this release does about it (nothing, reload or restart "
         "crio, drain and reboot, or refuse); and a new MachineConfig written from plain "
-        "inputs, with its impact shown before anything is applied. Findings come first.\n\n"
+        "inputs, with its impact shown before anything is applied; and the other ways nodes "
+        "get configured (Tuned, privileged DaemonSets, Day-1 ignition). Findings come first.\n\n"
         "*Reads* the API only (`list` machineconfigs, machineconfigpools, kubeletconfigs, "
-        "containerruntimeconfigs; `get` controllerconfig, machineconfiguration/cluster, "
+        "containerruntimeconfigs, nodes, pods and daemonsets in all namespaces, tuneds and "
+        "profiles in openshift-cluster-node-tuning-operator; `get` controllerconfig, "
+        "machineconfiguration/cluster, "
         "clusterversion, the node named by NODE). It changes nothing: applying the authored "
         "MachineConfig is a command you run (`oc create -f`), and the rollout is followed in "
         "runbook 50-pool-rollout. SSH keys are never shown (only how many there are), and "
         "file contents are redacted."
     ),
     new_code_cell(
-        "from rhcos_helpers import display, mc_runbook\nfrom rhcos_helpers.sources import open_source"
+        "from rhcos_helpers import display, mc_runbook, node_config\n"
+        "from rhcos_helpers.sources import open_source"
     ),
     new_code_cell(
         'SOURCE: str = "demo"  # where to read: demo, demo:4.3, kube, kube:CONTEXT, in-cluster, '
@@ -88,10 +92,11 @@ CELLS = [
         "        file_mode=AUTHOR_FILE_MODE,\n"
         "    ),\n"
         "    target_version=TARGET_VERSION,\n"
-        ")"
+        ")\n"
+        "nc = node_config.collect(src, machineconfigs=rb.mcs)"
     ),
     new_markdown_cell("## Findings"),
-    new_code_cell("display.findings(mc_runbook.findings(rb))"),
+    new_code_cell("display.findings(mc_runbook.findings(rb) + node_config.findings(nc))"),
     new_markdown_cell(
         "## 1 Which MachineConfigs are there, and where do they come from?\n\n"
         "`oc get mc` (4.3 printed CREATED instead of AGE) plus the role label and the origin: "
@@ -173,6 +178,59 @@ CELLS = [
     new_code_cell(
         'display.table(mc_runbook.author_impact_table(rb), name="authoring_impact", '
         'empty="It writes what the pool\'s config already holds: no node action.")'
+    ),
+    new_markdown_cell(
+        "## 6 Other ways nodes get configured\n\n"
+        "MachineConfigs are not the only writer. The Node Tuning Operator's TuneD daemon "
+        "applies sysctls and more at runtime from Tuned CRs (namespace "
+        "`openshift-cluster-node-tuning-operator`); privileged DaemonSets can change the nodes "
+        "they run on; and what the installer wrote on Day 1 shows up as MachineConfigs."
+    ),
+    new_markdown_cell(
+        "### Tuned: which TuneD profiles exist, and which nodes get them?\n\n"
+        "`default` (and, before 4.16, `rendered`) belong to the operator: it overwrites changes "
+        "to them. Each recommend rule selects nodes by node or pod labels (entries OR-ed, "
+        "nested ones AND-ed); the lowest priority number that matches wins. A rule with "
+        "MachineConfig labels makes the operator write a MachineConfig (kernel arguments): "
+        "changing it reboots that pool."
+    ),
+    new_code_cell('display.table(node_config.tuned_table(nc), name="tuned_profiles")'),
+    new_code_cell(
+        'display.table(node_config.tuned_recommend_table(nc), name="tuned_recommend", '
+        'empty="No recommend rule.")'
+    ),
+    new_markdown_cell(
+        "### Which TuneD profile did each node get, and did it apply?\n\n"
+        "One Profile object per node (4.6 and later): `status.tunedProfile` and the "
+        "Applied/Degraded conditions the node's TuneD daemon reports. Degraded with "
+        "`TunedSysctlOverride` means a sysctl from a MachineConfig (`/etc/sysctl.d`) and one "
+        "from TuneD disagree. A node without a Profile is a marked row."
+    ),
+    new_code_cell('display.table(node_config.node_profiles_table(nc), name="node_tuned_profiles")'),
+    new_markdown_cell(
+        "### Which DaemonSets can change the nodes they run on?\n\n"
+        "Pod templates that run privileged, mount the host's `/` or `/etc` (or below it), or "
+        "share the host's PID or network namespace. In `openshift-*` namespaces they are the "
+        "platform's own operands; elsewhere they are a configuration channel that bypasses "
+        "MCO: what they write is in no MachineConfig, and a node replacement may lose it. Read "
+        "from the DaemonSets, or from their pods when the source has no DaemonSet objects."
+    ),
+    new_code_cell(
+        'display.table(node_config.daemonsets_table(nc), name="host_access_daemonsets", '
+        'empty="No DaemonSet reaches into its nodes.")'
+    ),
+    new_code_cell('display.table(node_config.node_daemonsets_table(nc), name="node_daemonsets")'),
+    new_markdown_cell(
+        "### What was configured on Day 1?\n\n"
+        "Install-time configuration (`99-<role>-ssh`, and any MachineConfig manifest given to "
+        "`openshift-install`) appears as MachineConfigs without the controller annotation, "
+        "created when the cluster was installed (the oldest ClusterVersion history entry). "
+        "Changing one now is an ordinary Day-2 MachineConfig change."
+    ),
+    new_code_cell('display.facts(node_config.day1_facts(nc), name="day1_summary")'),
+    new_code_cell(
+        'display.table(node_config.day1_table(nc), name="day1_machineconfigs", '
+        'empty="Every MachineConfig carries the controller annotation.")'
     ),
 ]
 
