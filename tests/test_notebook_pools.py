@@ -71,9 +71,9 @@ def test_live_watch_reaches_completion_on_the_simulator(tmp_path, monkeypatch):
     with Simulator() as sim:
         kc = sim.write_kubeconfig(tmp_path / "kc")
         monkeypatch.setenv("KUBECONFIG", str(kc))
-        sim.timeline.start(RolloutScript(trigger="watch", step_s=0.05, reboot_s=0.1))
+        sim.timeline.start(RolloutScript(trigger="watch", step_s=0.3, reboot_s=0.6))
         rb = _run(tmp_path / "out", "kube", WATCH="true", WATCH_TIMEOUT_S="60", ACTION="pause")
-        assert sim.timeline.finished.wait(10)
+        assert sim.timeline.finished.wait(60)
         patches = sim.requests_to("/apis/machineconfiguration.openshift.io/v1/machineconfigpools/*")
         assert [r.param("dryRun") for r in patches if r.method == "PATCH"] == [["All"]]
     t = rb["tables"]
