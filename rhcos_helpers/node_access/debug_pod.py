@@ -66,7 +66,7 @@ from websocket import WebSocketException
 from rhcos_helpers._time import parse_time
 from rhcos_helpers.errors import ClusterAccessError
 from rhcos_helpers.node_access.fanout import skip_reason
-from rhcos_helpers.sources.base import NodeOutput
+from rhcos_helpers.sources.base import NodeOutput, version_of
 
 __all__ = [
     "CONTAINER_NAME",
@@ -822,7 +822,7 @@ class DebugPodRunner:
                     cv = self._http.call(
                         "GET", "/apis/config.openshift.io/v1/clusterversions/version"
                     )
-                    self._version = _cluster_version(cv)
+                    self._version = version_of(cv)
                 except (_HttpError, ClusterAccessError) as err:
                     log.info("cluster version unknown (%s); using the newest oc debug pod", err)
             return self._version
@@ -1230,17 +1230,6 @@ def _tag_reference(stream: dict[str, Any], tag: str) -> str | None:
             items = entry.get("items") or []
             if items and items[0].get("dockerImageReference"):
                 return str(items[0]["dockerImageReference"])
-    return None
-
-
-def _cluster_version(cv: dict[str, Any]) -> str | None:
-    status = cv.get("status") or {}
-    desired = (status.get("desired") or {}).get("version")
-    if desired:
-        return str(desired)
-    for entry in status.get("history") or []:
-        if entry.get("state") == "Completed" and entry.get("version"):
-            return str(entry["version"])
     return None
 
 

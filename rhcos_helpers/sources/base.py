@@ -31,6 +31,7 @@ __all__ = [
     "SourceIdentity",
     "attempt",
     "label_selector_matches",
+    "version_of",
 ]
 
 Status = Literal["ok", "failed", "missing"]
@@ -281,3 +282,24 @@ def attempt(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Attempt
         if exc.status == 403:
             return Attempt(None, str(exc))
         raise
+
+
+def version_of(cluster_version: dict[str, Any]) -> str | None:
+    """The version a ClusterVersion object reports.
+
+    ``status.desired.version``, else the newest Completed ``status.history`` entry.
+
+    Examples:
+        >>> version_of({"status": {"history": [{"state": "Completed", "version": "4.3.5"}]}})
+        '4.3.5'
+        >>> version_of({}) is None
+        True
+    """
+    status = cluster_version.get("status") or {}
+    desired = (status.get("desired") or {}).get("version")
+    if desired:
+        return str(desired)
+    for entry in status.get("history") or []:
+        if entry.get("state") == "Completed" and entry.get("version"):
+            return str(entry["version"])
+    return None

@@ -47,7 +47,7 @@ from rhcos_helpers.catalogue import fact as catalogue_fact
 from rhcos_helpers.catalogue import render_argv
 from rhcos_helpers.errors import ClusterAccessError, NotApplicable, SourceError, UsageError
 from rhcos_helpers.kinds import Kind, kind
-from rhcos_helpers.sources.base import NodeOutput, Source, SourceIdentity
+from rhcos_helpers.sources.base import NodeOutput, Source, SourceIdentity, version_of
 
 __all__ = [
     "NODE_ACCESS",
@@ -326,7 +326,7 @@ class LiveSource(Source):
             notes = (f"cluster version unknown: {err}",)
         if cv is not None:
             cluster_id = cv.get("spec", {}).get("clusterID")
-            cluster_version = _cluster_version(cv)
+            cluster_version = version_of(cv)
         elif not notes:
             notes = ("cluster version unknown: no ClusterVersion 'version' (not OpenShift?)",)
         return SourceIdentity(
@@ -753,18 +753,6 @@ def _typed_items(body: dict[str, Any], k: Kind) -> list[dict[str, Any]]:
         item.setdefault("apiVersion", api_version)
         item.setdefault("kind", item_kind or k.kind)
     return list(items)
-
-
-def _cluster_version(cv: dict[str, Any]) -> str | None:
-    """``status.desired.version``, else the newest Completed history entry."""
-    status = cv.get("status") or {}
-    desired = (status.get("desired") or {}).get("version")
-    if desired:
-        return str(desired)
-    for entry in status.get("history") or []:
-        if entry.get("state") == "Completed" and entry.get("version"):
-            return str(entry["version"])
-    return None
 
 
 def _resource_name(k: Kind) -> str:
