@@ -287,7 +287,14 @@ class _Tracker:
             return "degraded", f"pool {self.pool} is degraded: " + (
                 "; ".join(bad) or "see conditions"
             )
-        done = all(node_mco(n, list(self.pools.values())).on_target for n in members)
+        # MCO counts a node as ready only when it is Ready and uncordoned: wait for both too,
+        # so the node watch's last events (the uncordon) are part of the timeline
+        done = all(
+            node_mco(n, list(self.pools.values())).on_target
+            and node_fields(n)["Ready"] == "True"
+            and node_fields(n)["SchedulingDisabled"] == "False"
+            for n in members
+        )
         if fields.get("Updated") == "True" and done:
             return "completed", f"pool {self.pool}: all {len(members)} node(s) run {target}"
         return None
