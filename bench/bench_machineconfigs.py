@@ -3,7 +3,7 @@
 Measured in the same run, on the same already-parsed objects (dicts, as the API returns them):
 
 * **ours**: ``parse_machineconfig`` of every MC (decoding every data URL once) plus the HEAD
-  ``merge`` of all of them (``rhcos_helpers.mc_merge``);
+  ``merge`` of all of them (``rhcos_helpers.machineconfigs.merge``);
 * **floor**: ``decode_data_url`` of the same 2,000 data URLs, keeping the decoded bytes (a merge
   needs them all at once), nothing else.
 
@@ -35,9 +35,9 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rhcos_helpers.machineconfigs import parse_machineconfig  # noqa: E402
-from rhcos_helpers.mc_dataurl import decode_data_url  # noqa: E402
-from rhcos_helpers.mc_merge import merge  # noqa: E402
+from rhcos_helpers.machineconfigs.dataurl import decode_data_url  # noqa: E402
+from rhcos_helpers.machineconfigs.merge import merge  # noqa: E402
+from rhcos_helpers.machineconfigs.parse import parse_machineconfig  # noqa: E402
 
 
 def build(n_mcs: int, n_files: int) -> list[dict[str, Any]]:

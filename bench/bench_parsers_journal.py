@@ -9,10 +9,10 @@ same ``str``:
 
 * floor: ``json.loads`` of each line, then ``pandas.DataFrame`` of those plain records (every
   field a column, no conversion);
-* this project, fast path: :func:`rhcos_helpers.journal.journal_frame` (the one journal parser,
-  owned by :mod:`rhcos_helpers.journal`): the same ``json.loads`` per line, fields picked into
+* this project, fast path: :func:`rhcos_helpers.services.journal.journal_frame` (the one journal parser,
+  owned by :mod:`rhcos_helpers.services.journal`): the same ``json.loads`` per line, fields picked into
   column lists, levels and events classified, timestamps converted in one vectorised step;
-* this project, records: ``journal.to_frame(journal.parse_journal_json(text))`` (a frozen
+* this project, records: ``services.journal.to_frame(services.journal.parse_journal_json(text))`` (a frozen
   record per entry), for information.
 
 Time: median of ``--repeat`` runs, the ways alternating. Peak memory: ``tracemalloc`` peak of
@@ -43,10 +43,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rhcos_helpers import journal  # noqa: E402
+from rhcos_helpers import services  # noqa: E402
 
 TARGET = 2.0
-OUT = ROOT / "bench" / "results" / "journal.json"
+OUT = ROOT / "bench" / "results" / "services.journal.json"
 log = logging.getLogger("bench_parsers_journal")
 
 _KLOG = [
@@ -152,11 +152,11 @@ def floor(text: str) -> pd.DataFrame:
 
 
 def fast(text: str) -> pd.DataFrame:
-    return journal.journal_frame(text)
+    return services.journal.journal_frame(text)
 
 
 def records(text: str) -> pd.DataFrame:
-    return journal.to_frame(journal.parse_journal_json(text))
+    return services.journal.to_frame(services.journal.parse_journal_json(text))
 
 
 def _timed(fn: Callable[[str], pd.DataFrame], text: str) -> tuple[float, int]:

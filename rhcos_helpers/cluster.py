@@ -22,11 +22,11 @@ from typing import Any
 import pandas as pd
 
 from rhcos_helpers import nodes as nodes_mod
-from rhcos_helpers import pools as pools_mod
 from rhcos_helpers._time import age, parse_time
 from rhcos_helpers.errors import NotApplicable
 from rhcos_helpers.findings import Finding, Severity
 from rhcos_helpers.nodes import NodeRow, list_nodes
+from rhcos_helpers.pools import status as pools_mod
 from rhcos_helpers.sources.base import Attempt, Source
 
 __all__ = [

@@ -3,7 +3,7 @@
 A change is sent only when the caller asked for it explicitly (``APPLY=True``), to a live
 source, by hand: never in a scheduled run (the ``in-cluster`` source, or
 ``RHCOS_RUNBOOKS_SCHEDULED`` set to 1/true/yes), never to a capture or a demo. Used by
-:mod:`rhcos_helpers.scc_grant` and :mod:`rhcos_helpers.rollout`.
+:mod:`rhcos_helpers.scc.grant` and :mod:`rhcos_helpers.pools.rollout`.
 
 Examples:
     >>> from rhcos_helpers.sources import open_source

@@ -1,11 +1,11 @@
-"""A NodeFleet built by hand, for tests of node_os, node_drift, node_accounts and node_health."""
+"""A NodeFleet built by hand, for tests of the node_os package (release, drift, accounts, health)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from rhcos_helpers.node_fleet import NodeFleet, PoolState
+from rhcos_helpers.node_os.fleet import NodeFleet, PoolState
 from rhcos_helpers.nodes import MCO
 from rhcos_helpers.sources.base import NodeOutput
 

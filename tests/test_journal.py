@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rhcos_helpers import catalogue, journal
+from rhcos_helpers import catalogue, services
 from rhcos_helpers.errors import ParseError, UsageError
-from rhcos_helpers.journal import (
+from rhcos_helpers.services.journal import (
     classify_event,
     journal_frame,
     journal_window,
@@ -121,7 +121,7 @@ def test_fast_path_matches_records_on_every_demo_journal(path: Path) -> None:
     text = path.read_text()
     fast = journal_frame(text, node="n")
     slow = to_frame(parse_journal_json(text, node="n"))
-    assert list(fast.columns) == list(journal.COLUMNS)
+    assert list(fast.columns) == list(services.journal.COLUMNS)
     pd.testing.assert_frame_equal(fast, slow, check_dtype=False)
 
 
@@ -409,7 +409,7 @@ def test_window_errors() -> None:
     with pytest.raises(UsageError, match="window must be positive"):
         journal_window(src, "w", units=["crio"], window=timedelta(0))
     with pytest.raises(UsageError, match="no journal unit"):
-        journal.collect(src, nodes=["w"], units=" , ")
+        services.journal.collect(src, nodes=["w"], units=" , ")
 
 
 def test_unparsable_output_is_a_marked_result_not_an_exception() -> None:
@@ -421,25 +421,25 @@ def test_unparsable_output_is_a_marked_result_not_an_exception() -> None:
 
 def test_collect_on_the_demo_names_every_node() -> None:
     src = open_source("demo")
-    rep = journal.collect(src, nodes=src.node_names(), units="crio,kubelet")
-    status = journal.status_frame(rep)
+    rep = services.journal.collect(src, nodes=src.node_names(), units="crio,kubelet")
+    status = services.journal.status_frame(rep)
     assert len(status) == 14 and set(status["node"]) == set(src.node_names())
     w1 = status[status["node"] == "worker-1"]
     assert set(w1["status"]) == {"failed"} and w1["reason"].str.contains("NotReady").all()
-    errors = journal.errors_frame(rep.frame)
+    errors = services.journal.errors_frame(rep.frame)
     assert set(errors["event"]) == {"oom", "crashloop"} and set(errors["node"]) == {"worker-2"}
-    titles = [f.title for f in journal.findings(rep)]
+    titles = [f.title for f in services.journal.findings(rep)]
     assert "OOM kill in the kubelet.service journal of worker-2" in titles
     assert "CrashLoopBackOff in the kubelet.service journal of worker-2" in titles
-    counts = journal.counts_frame(rep.frame)
+    counts = services.journal.counts_frame(rep.frame)
     assert counts["messages"].sum() == len(rep.frame)
-    assert journal.plot_activity(rep.frame) is not None
-    assert journal.plot_activity(rep.frame.iloc[0:0]) is None
+    assert services.journal.plot_activity(rep.frame) is not None
+    assert services.journal.plot_activity(rep.frame.iloc[0:0]) is None
 
 
 def test_collect_on_the_43_demo() -> None:
     src = open_source("demo:4.3")
-    rep = journal.collect(src, nodes=["compute-0"], units=["kubelet"])
+    rep = services.journal.collect(src, nodes=["compute-0"], units=["kubelet"])
     assert rep.captured and {e.identifier for e in rep.entries} == {"hyperkube"}
 
 
@@ -470,10 +470,10 @@ def test_error_bursts() -> None:
         for i in range(25)
     ]
     frame = journal_frame("\n".join(lines), node="w")
-    bursts = journal.error_bursts(frame)
+    bursts = services.journal.error_bursts(frame)
     assert bursts.to_dict("records")[0]["errors"] == 25
-    rep = journal.JournalReport((), t0, t0, True, frame=frame)
-    assert any(f.title.startswith("Error burst") for f in journal.findings(rep))
+    rep = services.journal.JournalReport((), t0, t0, True, frame=frame)
+    assert any(f.title.startswith("Error burst") for f in services.journal.findings(rep))
 
 
 # ---------------------------------------------------------------------------- properties

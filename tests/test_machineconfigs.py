@@ -1,4 +1,4 @@
-"""machineconfigs / mc_dataurl / mc_tables: decoding MachineConfigs of Ignition 2.2 and 3.x."""
+"""machineconfigs.parse / dataurl / tables: decoding MachineConfigs of Ignition 2.2 and 3.x."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rhcos_helpers.errors import NotApplicable, ParseError
-from rhcos_helpers.machineconfigs import parse_machineconfig, read_machineconfigs
-from rhcos_helpers.mc_dataurl import decode_data_url
-from rhcos_helpers.mc_tables import files_frame, generator_frame, kernel_frame, to_frame
+from rhcos_helpers.machineconfigs.dataurl import decode_data_url
+from rhcos_helpers.machineconfigs.parse import parse_machineconfig, read_machineconfigs
+from rhcos_helpers.machineconfigs.tables import files_frame, generator_frame, kernel_frame, to_frame
 from rhcos_helpers.sources import open_source
 
 DATA = Path(__file__).parent / "data" / "api" / "machineconfigs"
@@ -110,7 +110,7 @@ def test_butane_gzip_and_percent_forms():
 def files_frame_for(mc):
     from datetime import UTC, datetime
 
-    from rhcos_helpers.machineconfigs import McSet
+    from rhcos_helpers.machineconfigs.parse import McSet
 
     return files_frame(McSet({mc.name: mc}, {}, (), (), datetime.now(UTC)))
 
@@ -197,7 +197,7 @@ def test_oc_get_mc_columns_on_the_demos(spec):
 def test_generators_matched_by_owner(tmp_path):
     from datetime import UTC, datetime
 
-    from rhcos_helpers.machineconfigs import McSet
+    from rhcos_helpers.machineconfigs.parse import McSet
 
     mc = parse_machineconfig({
         "metadata": {"name": "99-worker-generated-kubelet", "labels": {"machineconfiguration.openshift.io/role": "worker"},

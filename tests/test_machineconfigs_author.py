@@ -1,18 +1,18 @@
-"""mc_author: MachineConfigs from plain inputs, per target release; what MCO would refuse."""
+"""machineconfigs.author: MachineConfigs from plain inputs, per target release; what MCO would refuse."""
 
 from __future__ import annotations
 
 import pytest
 import yaml
 
-from rhcos_helpers.machineconfigs import parse_machineconfig
-from rhcos_helpers.mc_author import (
+from rhcos_helpers.machineconfigs.author import (
     AuthoringError,
     FileSpec,
     UnitSpec,
     author_machineconfig,
     ignition_version_for,
 )
+from rhcos_helpers.machineconfigs.parse import parse_machineconfig
 
 CHRONY = "server tick.stdtime.gov.tw maxdelay 0.4 offline\nserver time.stdtime.gov.tw maxdelay 0.4 offline"
 SEED_URL = "data:text/plain;charset=utf-8;base64,c2VydmVyIHRpY2suc3RkdGltZS5nb3YudHcgbWF4ZGVsYXkgMC40IG9mZmxpbmUKc2VydmVyIHRpbWUuc3RkdGltZS5nb3YudHcgbWF4ZGVsYXkgMC40IG9mZmxpbmU="

@@ -1,4 +1,4 @@
-"""mc_impact: the machine-config daemon's post-config action per release and path class."""
+"""machineconfigs.impact: the machine-config daemon's post-config action per release and path class."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from rhcos_helpers.errors import UsageError
-from rhcos_helpers.mc_impact import policy_from_machineconfiguration, predict
-from rhcos_helpers.mc_render import Change, ConfigDiff
+from rhcos_helpers.machineconfigs.impact import policy_from_machineconfiguration, predict
+from rhcos_helpers.machineconfigs.render import Change, ConfigDiff
 
 DATA = Path(__file__).parent / "data" / "api" / "machineconfigs"
 

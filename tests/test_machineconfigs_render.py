@@ -1,18 +1,23 @@
-"""mc_merge / mc_render: MCO's merge rules (HEAD and 4.3), the demos' rendered configs, diffs."""
+"""machineconfigs.merge / render: MCO's merge rules (HEAD and 4.3), the demos' rendered configs, diffs."""
 
 from __future__ import annotations
 
 import pytest
 
-from rhcos_helpers.machineconfigs import (
+from rhcos_helpers.machineconfigs.merge import from_rendered, merge, rules_for
+from rhcos_helpers.machineconfigs.parse import (
     ROLE_LABEL,
     MachineConfigInfo,
     McFile,
     McUnit,
     read_machineconfigs,
 )
-from rhcos_helpers.mc_merge import from_rendered, merge, rules_for
-from rhcos_helpers.mc_render import check_rendered, composition_frame, diff_configs, diff_frame
+from rhcos_helpers.machineconfigs.render import (
+    check_rendered,
+    composition_frame,
+    diff_configs,
+    diff_frame,
+)
 from rhcos_helpers.sources import open_source
 
 

@@ -1,4 +1,4 @@
-"""node_accounts: /etc/passwd and /etc/sudoers of nodes."""
+"""node_os.accounts: /etc/passwd and /etc/sudoers of nodes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rhcos_helpers.errors import ParseError
-from rhcos_helpers.node_accounts import (
+from rhcos_helpers.node_os.accounts import (
     accounts_frame,
     findings,
     parse_passwd,

@@ -1,11 +1,11 @@
-"""node_drift and node_fleet: majority per architecture, outliers explained by the pool's state."""
+"""node_os.drift and node_os.fleet: majority per architecture, outliers explained by the pool's state."""
 
 from __future__ import annotations
 
 import pytest
 
-from rhcos_helpers.node_drift import drift, drift_frame, findings, majority_frame
-from rhcos_helpers.node_fleet import collect, collection_frame, pool_for_node, selection_facts
+from rhcos_helpers.node_os.drift import drift, drift_frame, findings, majority_frame
+from rhcos_helpers.node_os.fleet import collect, collection_frame, pool_for_node, selection_facts
 from rhcos_helpers.sources import open_source
 from rhcos_helpers.sources.base import Attempt
 from tests.conftest import DATA

@@ -1,4 +1,4 @@
-"""node_health: df, kubelet summary filesystems, chrony, journal events, pressure."""
+"""node_os.health: df, kubelet summary filesystems, chrony, journal events, pressure."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rhcos_helpers.errors import ParseError
-from rhcos_helpers.node_fleet import collect
-from rhcos_helpers.node_health import (
+from rhcos_helpers.node_os.fleet import collect
+from rhcos_helpers.node_os.health import (
     chrony_frame,
     filesystems_frame,
     findings,

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rhcos_helpers.errors import ParseError
-from rhcos_helpers.node_os import parse_os_release
+from rhcos_helpers.node_os.release import parse_os_release
 from tests.conftest import DATA
 
 SAMPLES = DATA / "commands" / "os_release"
@@ -58,7 +58,7 @@ def test_parser_returns_or_raises_parse_error(text: str):
 
 from datetime import UTC, datetime  # noqa: E402
 
-from rhcos_helpers.node_os import (  # noqa: E402
+from rhcos_helpers.node_os.release import (  # noqa: E402
     deployments_frame,
     kernel_frame,
     os_frame,

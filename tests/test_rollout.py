@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from rhcos_helpers import pool_pause, pools, rollout
+from rhcos_helpers import pools
 from rhcos_helpers.errors import UsageError
 from rhcos_helpers.safety import SCHEDULED_ENV
 from rhcos_helpers.sources import open_source
@@ -41,7 +41,7 @@ def _fields(res, obj):
 
 def test_watch_records_transitions_in_order_and_stops_on_completion(sim, src):
     sim.timeline.start(RolloutScript(trigger="watch"))
-    res = rollout.watch_rollout(src, pool="worker", timeout_s=30, request_timeout_s=2)
+    res = pools.rollout.watch_rollout(src, pool="worker", timeout_s=30, request_timeout_s=2)
     assert res.outcome == "completed", res.message
     assert res.message == f"pool worker: all 3 node(s) run {TARGET}"
     # worker-1 was caught rebooting: it comes back, then worker-2 goes through every step
@@ -65,9 +65,9 @@ def test_watch_records_transitions_in_order_and_stops_on_completion(sim, src):
     assert lists and watches and watches[0].param("resourceVersion")[0].isdigit()
     phases = [s.phase for s in res.spans if s.node == "worker-2"]
     assert phases == ["Pending", "Working", "NotReady", "Working", "Cordoned", "Updated"]
-    frame = rollout.timeline_frame(res)
+    frame = pools.rollout.timeline_frame(res)
     assert list(frame.columns) == ["TIME", "ELAPSED", "OBJECT", "FIELD", "FROM", "TO"]
-    fig = rollout.plot_timeline(res)
+    fig = pools.rollout.plot_timeline(res)
     assert fig is not None and [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
         "worker-0", "worker-1", "worker-2",
     ]  # fmt: skip
@@ -81,26 +81,26 @@ def test_410_gone_lists_again_and_the_watch_goes_on(sim, src):
         sim.timeline.compact()
 
     threading.Thread(target=compact_soon, daemon=True).start()
-    res = rollout.watch_rollout(src, pool="worker", timeout_s=30, request_timeout_s=2)
+    res = pools.rollout.watch_rollout(src, pool="worker", timeout_s=30, request_timeout_s=2)
     assert res.outcome == "completed", res.message
     assert res.relists >= 1
     assert ("SchedulingDisabled", "False") in _fields(res, "node/worker-2")
 
 
 def test_timeout_and_degraded(sim, src):
-    res = rollout.watch_rollout(src, pool="worker", timeout_s=1, request_timeout_s=1)
+    res = pools.rollout.watch_rollout(src, pool="worker", timeout_s=1, request_timeout_s=1)
     assert (res.outcome, res.transitions) == ("timeout", ())
     assert res.message == "gave up after 1 s; the rollout goes on"
     sim.timeline.start(RolloutScript(trigger="watch", degrade={"worker-2": "failed to drain"}))
-    res = rollout.watch_rollout(src, pool="worker", timeout_s=30, request_timeout_s=2)
+    res = pools.rollout.watch_rollout(src, pool="worker", timeout_s=30, request_timeout_s=2)
     assert res.outcome == "degraded"
     assert "worker-2: Degraded failed to drain" in res.message
     with pytest.raises(UsageError, match="pool 'nope' does not exist"):
-        rollout.watch_rollout(src, pool="nope", timeout_s=1)
+        pools.rollout.watch_rollout(src, pool="nope", timeout_s=1)
 
 
 def test_no_watch_on_a_demo():
-    res = rollout.watch_rollout(open_source("demo:4.3"), pool="worker", timeout_s=1)
+    res = pools.rollout.watch_rollout(open_source("demo:4.3"), pool="worker", timeout_s=1)
     assert res.outcome == "snapshot" and res.message.startswith("no watch: a demo")
 
 
@@ -109,11 +109,11 @@ def _patches(sim):
 
 
 def test_pause_dry_run_sends_dry_run_all_only(sim, src):
-    plan = pool_pause.plan_pause(src, pools.collect(src), pool="worker", action="pause")
+    plan = pools.pause.plan_pause(src, pools.status.collect(src), pool="worker", action="pause")
     assert plan.changes and plan.patch == {"spec": {"paused": True}}
     assert any("kubelet CA" in w for w in plan.warnings)
     assert any("worker-1" in w and "finish" in w for w in plan.warnings)
-    out = pool_pause.apply_pause(src, plan)
+    out = pools.pause.apply_pause(src, plan)
     assert list(out["RESULT"]) == [
         "server-side dry run accepted: spec.paused would be true",
         "dry run: APPLY is False, nothing was sent to the cluster",
@@ -123,12 +123,14 @@ def test_pause_dry_run_sends_dry_run_all_only(sim, src):
 
 
 def test_apply_patches_then_unpause_shows_what_lands(sim, src):
-    plan = pool_pause.plan_pause(src, pools.collect(src), pool="worker", action="pause")
-    out = pool_pause.apply_pause(src, plan, apply=True)
+    plan = pools.pause.plan_pause(src, pools.status.collect(src), pool="worker", action="pause")
+    out = pools.pause.apply_pause(src, plan, apply=True)
     assert list(out["RESULT"])[-1] == "patched: spec.paused is now true"
     assert [r.param("dryRun") for r in _patches(sim)] == [["All"], []]
     assert src.get("machineconfigpools", "worker")["spec"]["paused"] is True
-    unpause = pool_pause.plan_pause(src, pools.collect(src), pool="worker", action="unpause")
+    unpause = pools.pause.plan_pause(
+        src, pools.status.collect(src), pool="worker", action="unpause"
+    )
     assert [n for n, _, _ in unpause.pending] == ["worker-1", "worker-2"]
     assert unpause.impact is not None and unpause.impact.action == "reboot"
     assert any(
@@ -138,15 +140,17 @@ def test_apply_patches_then_unpause_shows_what_lands(sim, src):
 
 def test_refusals(sim, src, monkeypatch):
     monkeypatch.setenv(SCHEDULED_ENV, "1")
-    plan = pool_pause.plan_pause(src, pools.collect(src), pool="worker", action="pause")
-    out = pool_pause.apply_pause(src, plan, apply=True)
+    plan = pools.pause.plan_pause(src, pools.status.collect(src), pool="worker", action="pause")
+    out = pools.pause.apply_pause(src, plan, apply=True)
     assert list(out["RESULT"])[-1].startswith("APPLY refused in a scheduled run")
     assert [r.param("dryRun") for r in _patches(sim)] == [["All"]]
     demo = open_source("demo:4.3")
-    demo_plan = pool_pause.plan_pause(demo, pools.collect(demo), pool="worker", action="unpause")
-    assert list(pool_pause.apply_pause(demo, demo_plan, apply=True)["RESULT"]) == [
+    demo_plan = pools.pause.plan_pause(
+        demo, pools.status.collect(demo), pool="worker", action="unpause"
+    )
+    assert list(pools.pause.apply_pause(demo, demo_plan, apply=True)["RESULT"]) == [
         "APPLY refused: the demo source 'demo:4.3' is read-only; nothing was changed "
         "(run against a live cluster: --source kube)"
     ]
     with pytest.raises(UsageError, match="ACTION must be"):
-        pool_pause.plan_pause(demo, pools.collect(demo), pool="worker", action="drain")
+        pools.pause.plan_pause(demo, pools.status.collect(demo), pool="worker", action="drain")

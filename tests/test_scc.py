@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rhcos_helpers import scc, scc_access, scc_admission, scc_grant, scc_psa
+from rhcos_helpers import scc
 from rhcos_helpers.errors import ParseError
 from rhcos_helpers.sources import open_source
 
@@ -39,10 +39,10 @@ def _set(name: str) -> tuple[list[dict[str, Any]], str]:
     return objs, "4.14.38"
 
 
-def policies(name: str) -> scc.Policies:
+def policies(name: str) -> scc.policies.Policies:
     objs, version = _set(name)
     installed = "4.8.2" if name == "upgraded-4.14" else version
-    return scc.policies_from_objects(objs, version=version, installed_version=installed)
+    return scc.policies.policies_from_objects(objs, version=version, installed_version=installed)
 
 
 HEAD_SCORES = {
@@ -55,19 +55,19 @@ HEAD_SCORES = {
 
 def test_head_scores_and_order_match_the_domain_facts():
     p = policies("head")
-    assert {s.name: scc.score(s, version=p.version) for s in p.sccs} == HEAD_SCORES
+    assert {s.name: scc.policies.score(s, version=p.version) for s in p.sccs} == HEAD_SCORES
     assert [s.name for s in p.sccs] == list(HEAD_SCORES)  # §3.2 lists them in admission order
-    assert scc.order_frame(p)["WEIGHTS"].unique().tolist() == ["4.9+"]
+    assert scc.policies.order_frame(p)["WEIGHTS"].unique().tolist() == ["4.9+"]
 
 
 def test_43_uses_the_old_weights_and_orders_restricted_before_nonroot():
     p = policies("4.3")
-    frame = scc.order_frame(p)
-    assert frame[scc.COL_NAME].tolist() == [
+    frame = scc.policies.order_frame(p)
+    assert frame[scc.policies.COL_NAME].tolist() == [
         "anyuid", "restricted", "nonroot", "hostmount-anyuid", "hostnetwork", "hostaccess",
         "privileged",
     ]  # fmt: skip
-    scores = dict(zip(frame[scc.COL_NAME], frame[scc.COL_SCORE], strict=True))
+    scores = dict(zip(frame[scc.policies.COL_NAME], frame[scc.policies.COL_SCORE], strict=True))
     assert scores["privileged"] == 1_000_000 + 400_000 + 200_000 + 100_000 + 80_000 + 9000
     assert scores["restricted"] == 50_000 + 30_000 + 4800
     assert set(frame["WEIGHTS"]) == {"4.3-4.8"}
@@ -78,13 +78,13 @@ def test_ties_break_by_name_and_priority_wins():
     custom = copy.deepcopy(next(o for o in objs if o["metadata"]["name"] == "privileged"))
     custom["metadata"]["name"] = "zz-custom"
     custom["priority"] = 20
-    p = scc.policies_from_objects([*objs, custom], version="4.16.0")
+    p = scc.policies.policies_from_objects([*objs, custom], version="4.16.0")
     assert [s.name for s in p.sccs][:3] == ["zz-custom", "anyuid", "restricted-v2"]
 
 
 def test_oc_get_scc_columns_as_oc_prints_them():
-    frame = scc.get_frame(policies("head"))
-    assert list(frame.columns) == scc.GET_COLUMNS
+    frame = scc.policies.get_frame(policies("head"))
+    assert list(frame.columns) == scc.policies.GET_COLUMNS
     row = frame.set_index("NAME").loc["anyuid"]
     assert (row["PRIV"], row["CAPS"], row["PRIORITY"]) == ("false", "<no value>", "10")
     assert frame.set_index("NAME").loc["restricted-v2"]["CAPS"] == '["NET_BIND_SERVICE"]'
@@ -92,14 +92,16 @@ def test_oc_get_scc_columns_as_oc_prints_them():
 
 def test_describe_and_beyond():
     p = policies("head")
-    desc = dict(scc.describe_frame(p.get("anyuid")).values.tolist())
+    desc = dict(scc.policies.describe_frame(p.get("anyuid")).values.tolist())
     assert desc["Access: Groups"] == "system:cluster-admins"
     assert desc["Create-only (kept across upgrades)"] == "yes"
-    beyond = scc.beyond_frame(p).set_index(scc.COL_NAME)
+    beyond = scc.policies.beyond_frame(p).set_index(scc.policies.COL_NAME)
     assert beyond.loc["anyuid", "COMPARED WITH"] == "restricted-v2"
     assert "any UID" in beyond.loc["anyuid", "ALLOWS BEYOND IT"]
     assert "privileged containers" in beyond.loc["privileged", "ALLOWS BEYOND IT"]
-    assert scc.beyond_frame(policies("4.3"))["COMPARED WITH"].unique().tolist() == ["restricted"]
+    assert scc.policies.beyond_frame(policies("4.3"))["COMPARED WITH"].unique().tolist() == [
+        "restricted"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -108,9 +110,9 @@ def test_describe_and_beyond():
 )
 def test_create_only_restricted_kept_on_upgrade(name, open_to_all, finding):
     p = policies(name)
-    row = scc.create_only_frame(p).set_index(scc.COL_NAME).loc["restricted"]
+    row = scc.policies.create_only_frame(p).set_index(scc.policies.COL_NAME).loc["restricted"]
     assert ("system:authenticated" in row["GROUPS"]) is open_to_all
-    titles = [f.title for f in scc.policy_findings(p)]
+    titles = [f.title for f in scc.policies.policy_findings(p)]
     assert ("SCC restricted is still open to system:authenticated" in titles) is finding
 
 
@@ -122,10 +124,10 @@ def test_create_only_restricted_kept_on_upgrade(name, open_to_all, finding):
 )  # fmt: skip
 def test_bad_scc_objects_raise_parse_error_and_become_marked_rows(obj):
     with pytest.raises(ParseError, match="securitycontextconstraints"):
-        scc.parse_scc(obj)
-    p = scc.policies_from_objects([obj, *_set("head")[0]], version="4.16.0")
+        scc.policies.parse_scc(obj)
+    p = scc.policies.policies_from_objects([obj, *_set("head")[0]], version="4.16.0")
     assert len(p.errors) == 1
-    assert "(unreadable)" in scc.get_frame(p)["NAME"].iloc[-1]
+    assert "(unreadable)" in scc.policies.get_frame(p)["NAME"].iloc[-1]
 
 
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
@@ -133,7 +135,7 @@ def test_bad_scc_objects_raise_parse_error_and_become_marked_rows(obj):
                     max_leaves=20))  # fmt: skip
 def test_parse_scc_returns_or_raises_parse_error(obj):
     try:
-        scc.parse_scc(obj)
+        scc.policies.parse_scc(obj)
     except ParseError:
         pass
 
@@ -141,7 +143,7 @@ def test_parse_scc_returns_or_raises_parse_error(obj):
 @given(st.text(max_size=200))
 def test_parse_pod_yaml_returns_or_raises_parse_error(text):
     try:
-        scc_admission.parse_pod_yaml(text)
+        scc.admission.parse_pod_yaml(text)
     except ParseError:
         pass
 
@@ -178,7 +180,7 @@ def _rbac(*bindings):
              for n in ("anyuid", "restricted-v2", "privileged", "hostnetwork-v2", "hostaccess", "nonroot-v2")]  # fmt: skip
     crbs = [crb_restricted, *[b for b in bindings if "namespace" not in b["metadata"]]]
     rbs = [b for b in bindings if "namespace" in b["metadata"]]
-    return scc_access.rbac_from_objects(
+    return scc.access.rbac_from_objects(
         cluster_roles=roles, cluster_role_bindings=crbs, role_bindings=rbs
     )
 
@@ -189,9 +191,9 @@ def _grant(scc_name, ns=None, sa="app", sa_ns="team"):
             "subjects": [{"kind": "ServiceAccount", "name": sa, "namespace": sa_ns}]}  # fmt: skip
 
 
-SA_APP = scc_access.service_account_identity("team", "app")
-ADMIN = scc_access.CLUSTER_ADMIN
-CTRL = scc_access.CONTROLLER
+SA_APP = scc.access.service_account_identity("team", "app")
+ADMIN = scc.access.CLUSTER_ADMIN
+CTRL = scc.access.CONTROLLER
 
 
 @pytest.mark.parametrize(
@@ -231,7 +233,7 @@ CTRL = scc_access.CONTROLLER
     ],
 )  # fmt: skip
 def test_admission_cases(case, pod, bindings, who, chosen, why_fragment):
-    rev = scc_admission.review(policies("head"), _rbac(*bindings), pod=pod, namespace=NS, requester=who,
+    rev = scc.admission.review(policies("head"), _rbac(*bindings), pod=pod, namespace=NS, requester=who,
                                service_account="app")  # fmt: skip
     assert rev.chosen == chosen, (case, rev.message)
     if why_fragment:
@@ -239,7 +241,7 @@ def test_admission_cases(case, pod, bindings, who, chosen, why_fragment):
 
 
 def test_restricted_v2_fills_the_security_context_from_the_namespace():
-    rev = scc_admission.review(policies("head"), _rbac(), pod=_pod(), namespace=NS, requester=CTRL)
+    rev = scc.admission.review(policies("head"), _rbac(), pod=_pod(), namespace=NS, requester=CTRL)
     spec = rev.pod["spec"]
     c = spec["containers"][0]["securityContext"]
     assert c["runAsUser"] == 1000680000
@@ -254,7 +256,7 @@ def test_restricted_v2_fills_the_security_context_from_the_namespace():
 
 def test_namespace_without_annotations_cannot_decide():
     bare = {"metadata": {"name": "bare"}}
-    rev = scc_admission.review(
+    rev = scc.admission.review(
         policies("head"), _rbac(), pod=_pod(), namespace=bare, requester=CTRL
     )
     assert rev.outcome == "cannot decide"
@@ -264,12 +266,12 @@ def test_namespace_without_annotations_cannot_decide():
 def test_required_scc_annotation_limits_the_walk():
     pod = _pod()
     pod["metadata"]["annotations"] = {"openshift.io/required-scc": "nonroot-v2"}
-    rev = scc_admission.review(policies("head"), _rbac(), pod=pod, namespace=NS, requester=CTRL)
+    rev = scc.admission.review(policies("head"), _rbac(), pod=pod, namespace=NS, requester=CTRL)
     assert [v.scc for v in rev.verdicts] == ["nonroot-v2"] and rev.chosen is None
 
 
 def test_43_restricted_open_to_everyone_admits_a_plain_pod():
-    rev = scc_admission.review(policies("4.3"), scc_access.rbac_from_objects(), pod=_pod(),
+    rev = scc.admission.review(policies("4.3"), scc.access.rbac_from_objects(), pod=_pod(),
                                namespace=NS, requester=CTRL)  # fmt: skip
     assert rev.chosen == "restricted"
 
@@ -286,14 +288,14 @@ def test_43_restricted_open_to_everyone_admits_a_plain_pod():
 )
 def test_bad_pod_yaml_is_one_line(text):
     with pytest.raises(ParseError) as err:
-        scc_admission.parse_pod_yaml(text)
+        scc.admission.parse_pod_yaml(text)
     assert "\n" not in str(err.value) and str(err.value).startswith("pod yaml: ")
 
 
 def test_deployment_yaml_gives_its_template():
     doc = {"kind": "Deployment", "metadata": {"name": "d"},
            "spec": {"template": {"spec": {"containers": [{"name": "a"}]}}}}  # fmt: skip
-    assert scc_admission.parse_pod_yaml(yaml.safe_dump(doc))["metadata"]["name"] == "d"
+    assert scc.admission.parse_pod_yaml(yaml.safe_dump(doc))["metadata"]["name"] == "d"
 
 
 # ------------------------------------------------------------------------------ Pod Security
@@ -312,18 +314,18 @@ def test_deployment_yaml_gives_its_template():
     ],
 )  # fmt: skip
 def test_pod_security_levels(pod, baseline, restricted):
-    assert all(any(b in v for v in scc_psa.check(pod, "baseline")) for b in baseline)
-    assert bool(scc_psa.check(pod, "baseline")) == bool(baseline)
-    got = scc_psa.check(pod, "restricted")
+    assert all(any(b in v for v in scc.psa.check(pod, "baseline")) for b in baseline)
+    assert bool(scc.psa.check(pod, "baseline")) == bool(baseline)
+    got = scc.psa.check(pod, "restricted")
     assert all(any(r in v for v in got) for r in restricted) and bool(got) == bool(restricted)
-    assert scc_psa.check(pod, "privileged") == []
+    assert scc.psa.check(pod, "privileged") == []
 
 
 def test_psa_frame_modes_defaults_and_sync():
     ns = {
         "metadata": {"name": "team", "labels": {"pod-security.kubernetes.io/enforce": "baseline"}}
     }
-    frame = scc_psa.psa_frame(ns, _pod(hostNetwork=True), version="4.16.21").set_index("MODE")
+    frame = scc.psa.psa_frame(ns, _pod(hostNetwork=True), version="4.16.21").set_index("MODE")
     assert (
         frame.loc["enforce", "RESULT"] == "rejected" and frame.loc["enforce", "SET BY"] == "label"
     )
@@ -332,7 +334,7 @@ def test_psa_frame_modes_defaults_and_sync():
         and frame.loc["warn", "SET BY"] == "cluster default"
     )
     assert frame.loc["label sync", "RESULT"].startswith("on")
-    old = scc_psa.psa_frame(ns, _pod(), version="4.3.5")
+    old = scc.psa.psa_frame(ns, _pod(), version="4.3.5")
     assert old["RESULT"].tolist() == ["not applicable"]
 
 
@@ -349,9 +351,9 @@ def test_psa_frame_modes_defaults_and_sync():
 )  # fmt: skip
 def test_grant_objects_by_release(spec, explicit, kinds):
     src = open_source(spec)
-    p = scc.load_policies(src)
-    r = scc_access.load_rbac(src)
-    plan = scc_grant.plan(src, p, r, scc="anyuid", namespace="demo-app", service_account="newsa",
+    p = scc.policies.load_policies(src)
+    r = scc.access.load_rbac(src)
+    plan = scc.grant.plan(src, p, r, scc="anyuid", namespace="demo-app", service_account="newsa",
                           explicit_namespace=explicit)  # fmt: skip
     assert [(s.action, s.kind) for s in plan.steps] == kinds
     last = plan.steps[-1].body
@@ -364,41 +366,41 @@ def test_grant_objects_by_release(spec, explicit, kinds):
         assert last["metadata"]["name"] == "system:openshift:scc:anyuid"
         assert ("namespace" in last["metadata"]) is explicit
     ns = src.get("namespaces", "demo-app")
-    pod = scc_admission.seed_pod("newsa")
-    before = scc_admission.review(p, r, pod=pod, namespace=ns, requester=CTRL)
-    p2, r2 = scc_grant.simulate(p, r, plan)
-    after = scc_admission.review(p2, r2, pod=pod, namespace=ns, requester=CTRL)
+    pod = scc.admission.seed_pod("newsa")
+    before = scc.admission.review(p, r, pod=pod, namespace=ns, requester=CTRL)
+    p2, r2 = scc.grant.simulate(p, r, plan)
+    after = scc.admission.review(p2, r2, pod=pod, namespace=ns, requester=CTRL)
     assert (before.chosen, after.chosen) == (None, "anyuid")
-    assert "dry run" in scc_grant.apply(src, plan, apply=False)["RESULT"][0]
-    refused = scc_grant.apply(src, plan, apply=True)["RESULT"][0]
+    assert "dry run" in scc.grant.apply(src, plan, apply=False)["RESULT"][0]
+    refused = scc.grant.apply(src, plan, apply=True)["RESULT"][0]
     assert refused.startswith("APPLY refused: the demo source") and "\n" not in refused
 
 
 def test_revoke_on_the_demo_removes_the_binding_subject():
     src = open_source("demo")
-    p, r = scc.load_policies(src), scc_access.load_rbac(src)
-    plan = scc_grant.plan(src, p, r, scc="anyuid", namespace="demo-app",
+    p, r = scc.policies.load_policies(src), scc.access.load_rbac(src)
+    plan = scc.grant.plan(src, p, r, scc="anyuid", namespace="demo-app",
                           service_account="runasanyuid", revoke=True)  # fmt: skip
     assert [(s.action, s.kind) for s in plan.steps] == [("delete", "ClusterRoleBinding")]
-    p2, r2 = scc_grant.simulate(p, r, plan)
-    rev = scc_admission.review(p2, r2, pod=scc_admission.seed_pod("runasanyuid"),
+    p2, r2 = scc.grant.simulate(p, r, plan)
+    rev = scc.admission.review(p2, r2, pod=scc.admission.seed_pod("runasanyuid"),
                                namespace=src.get("namespaces", "demo-app"), requester=CTRL)  # fmt: skip
     assert rev.chosen is None
 
 
 def test_demo_grants_show_the_seed_service_account_both_ways():
     src = open_source("demo")
-    p, r = scc.load_policies(src), scc_access.load_rbac(src)
-    grants = scc_access.all_grants(p, r)
+    p, r = scc.policies.load_policies(src), scc.access.load_rbac(src)
+    grants = scc.access.all_grants(p, r)
     sa = "system:serviceaccount:demo-app:runasanyuid"
     assert any(
         g.scc == "anyuid" and g.subject == sa and "ClusterRoleBinding" in g.through for g in grants
     )
-    by_subject = scc_access.grants_frame(grants, by="subject")
+    by_subject = scc.access.grants_frame(grants, by="subject")
     assert by_subject[by_subject["SUBJECT"] == sa]["SCC"].tolist() == ["anyuid"]
     assert r.visible
 
 
 def test_must_gather_without_rbac_says_grants_are_invisible():
-    r = scc_access.load_rbac(open_source("demo:4.3"))
+    r = scc.access.load_rbac(open_source("demo:4.3"))
     assert not r.visible and "oc adm inspect clusterrolebindings,rolebindings" in (r.reason or "")

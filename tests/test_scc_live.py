@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rhcos_helpers import scc, scc_access, scc_admission, scc_grant, scc_runbook, scc_runtime
+from rhcos_helpers import scc
 from rhcos_helpers.sources.live import LiveSource
 from tests.simulator.server import Simulator
 
@@ -20,39 +20,39 @@ def live(demo_simulator: Simulator, tmp_path: Path):
 
 
 def _plan(src, **kw):
-    return scc_grant.plan(src, scc.load_policies(src), scc_access.load_rbac(src), scc="anyuid",
+    return scc.grant.plan(src, scc.policies.load_policies(src), scc.access.load_rbac(src), scc="anyuid",
                           namespace="demo-app", service_account="newsa", **kw)  # fmt: skip
 
 
 def test_dry_run_sends_nothing_then_apply_grants_and_the_cluster_agrees(live):
     sim, src = live
-    pod = scc_admission.seed_pod("newsa")
-    ask = {"pod": pod, "namespace": "demo-app", "requester": scc_access.CONTROLLER}
-    assert scc_runtime.cluster_review(src, **ask)["Cluster's answer"] == "no SCC admits the pod"
+    pod = scc.admission.seed_pod("newsa")
+    ask = {"pod": pod, "namespace": "demo-app", "requester": scc.access.CONTROLLER}
+    assert scc.runtime.cluster_review(src, **ask)["Cluster's answer"] == "no SCC admits the pod"
     plan = _plan(src)
     writes_before = [r for r in sim.requests if r.method in ("PUT", "DELETE") or
                      (r.method == "POST" and "review" not in r.path)]  # fmt: skip
-    assert scc_grant.apply(src, plan, apply=False)["RESULT"][0].startswith("dry run")
+    assert scc.grant.apply(src, plan, apply=False)["RESULT"][0].startswith("dry run")
     assert [r for r in sim.requests if r.method in ("PUT", "DELETE")] == []
     assert writes_before == []
-    result = scc_grant.apply(src, plan, apply=True)
+    result = scc.grant.apply(src, plan, apply=True)
     assert result["RESULT"].tolist() == ["created", "unchanged (already so)", "updated"]
     assert sim.requests_to("/api/v1/namespaces/demo-app/serviceaccounts")[0].method == "POST"
     assert (
         sim.requests_to("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/*")[-1].method
         == "PUT"
     )
-    assert scc_runtime.cluster_review(src, **ask)["Cluster's answer"] == "allowed by anyuid"
+    assert scc.runtime.cluster_review(src, **ask)["Cluster's answer"] == "allowed by anyuid"
     again = _plan(src)
     assert all(s.action == "none" for s in again.steps)
     revoke = _plan(src, revoke=True)
-    assert scc_grant.apply(src, revoke, apply=True)["RESULT"].tolist() == ["updated"]
-    assert scc_runtime.cluster_review(src, **ask)["Cluster's answer"] == "no SCC admits the pod"
+    assert scc.grant.apply(src, revoke, apply=True)["RESULT"].tolist() == ["updated"]
+    assert scc.runtime.cluster_review(src, **ask)["Cluster's answer"] == "no SCC admits the pod"
 
 
 def test_rolebinding_when_the_namespace_is_explicit(live):
     sim, src = live
-    result = scc_grant.apply(src, _plan(src, explicit_namespace=True), apply=True)
+    result = scc.grant.apply(src, _plan(src, explicit_namespace=True), apply=True)
     assert result["RESULT"].tolist()[-1] == "created"
     rb = src.get("rolebindings", "system:openshift:scc:anyuid", namespace="demo-app")
     assert rb is not None and rb["subjects"][0]["name"] == "newsa"
@@ -60,29 +60,29 @@ def test_rolebinding_when_the_namespace_is_explicit(live):
 
 def test_43_style_update_of_the_scc_users(live, monkeypatch):
     sim, src = live
-    policies = scc.load_policies(src)
-    old = scc.Policies(policies.sccs, policies.errors, "4.4.9", policies.installed_version)
-    plan = scc_grant.plan(src, old, scc_access.load_rbac(src), scc="anyuid", namespace="demo-app",
+    policies = scc.policies.load_policies(src)
+    old = scc.policies.Policies(policies.sccs, policies.errors, "4.4.9", policies.installed_version)
+    plan = scc.grant.plan(src, old, scc.access.load_rbac(src), scc="anyuid", namespace="demo-app",
                           service_account="runasanyuid")  # fmt: skip
     assert [s.kind for s in plan.steps if s.action != "none"] == ["SecurityContextConstraints"]
-    assert scc_grant.apply(src, plan, apply=True)["RESULT"].tolist()[-1] == "updated"
+    assert scc.grant.apply(src, plan, apply=True)["RESULT"].tolist()[-1] == "updated"
     users = src.get("securitycontextconstraints", "anyuid")["users"]
     assert users == ["system:serviceaccount:demo-app:runasanyuid"]
-    stale = scc_grant.apply(src, plan, apply=True)["RESULT"].tolist()[-1]
+    stale = scc.grant.apply(src, plan, apply=True)["RESULT"].tolist()[-1]
     assert stale.startswith("update failed: 409")
 
 
 def test_scheduled_runs_never_apply(live, monkeypatch):
     _, src = live
-    monkeypatch.setenv(scc_grant.SCHEDULED_ENV, "1")
-    refusal = scc_grant.apply(src, _plan(src), apply=True)["RESULT"][0]
+    monkeypatch.setenv(scc.grant.SCHEDULED_ENV, "1")
+    refusal = scc.grant.apply(src, _plan(src), apply=True)["RESULT"][0]
     assert refusal.startswith("APPLY refused in a scheduled run")
 
 
 def test_runbook_cluster_answer_live(live):
     _, src = live
-    ctx = scc_runbook.load(src)
-    rev = scc_runbook.review_for(src, ctx, namespace="demo-app", service_account="runasanyuid")
-    answer = scc_runbook.cluster_answer(src, rev)
+    ctx = scc.runbook.load(src)
+    rev = scc.runbook.review_for(src, ctx, namespace="demo-app", service_account="runasanyuid")
+    answer = scc.runbook.cluster_answer(src, rev)
     assert answer == {"Local walk": "admitted by anyuid", "Cluster's answer": "allowed by anyuid",
                       "Reason": ""}  # fmt: skip

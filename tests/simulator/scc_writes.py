@@ -9,7 +9,7 @@ Served (hooked in at the top of ``_App.route``):
   (``PUT`` with a stale ``metadata.resourceVersion`` gets 409 Conflict, as the server answers);
 * ``PUT /apis/security.openshift.io/v1/securitycontextconstraints/<name>`` (same conflict rule);
 * ``POST /apis/security.openshift.io/v1/namespaces/<ns>/podsecuritypolicysubjectreviews``:
-  answered with :func:`rhcos_helpers.scc_admission.review` over the simulator's own objects
+  answered with :func:`rhcos_helpers.scc.admission.review` over the simulator's own objects
   (``status.allowedBy`` = the chosen SCC, ``status.template`` = the admitted pod template).
 
 Every write bumps the cluster's resourceVersion; list and get then serve the new objects.
@@ -196,7 +196,7 @@ async def handle(app: _App, request: web.Request, user: str) -> web.StreamRespon
 
 
 def _review(app: _App, body: dict[str, Any], ns: str) -> web.Response:
-    from rhcos_helpers import scc, scc_access, scc_admission
+    from rhcos_helpers import scc
 
     spec = body.get("spec") or {}
     template = spec.get("template")
@@ -208,14 +208,14 @@ def _review(app: _App, body: dict[str, Any], ns: str) -> web.Response:
         return _status(
             404, "NotFound", f'namespaces "{ns}" not found', {"name": ns, "kind": "namespaces"}
         )
-    policies = scc.load_policies(src)
-    rbac = scc_access.load_rbac(src)
-    who = scc_access.requester(str(spec.get("user") or ""), spec.get("groups") or [])
+    policies = scc.policies.load_policies(src)
+    rbac = scc.access.load_rbac(src)
+    who = scc.access.requester(str(spec.get("user") or ""), spec.get("groups") or [])
     if not spec.get("user") and not spec.get("groups"):
-        who = scc_access.CLUSTER_ADMIN
+        who = scc.access.CLUSTER_ADMIN
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": dict(template.get("metadata") or {}),
            "spec": copy.deepcopy(template["spec"])}  # fmt: skip
-    rev = scc_admission.review(policies, rbac, pod=pod, namespace=namespace, requester=who)
+    rev = scc.admission.review(policies, rbac, pod=pod, namespace=namespace, requester=who)
     status: dict[str, Any] = {}
     if rev.chosen:
         status["allowedBy"] = {"kind": "SecurityContextConstraints", "name": rev.chosen,

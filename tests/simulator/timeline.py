@@ -14,7 +14,7 @@ A :class:`RolloutScript` plays what the machine-config operator does to each nod
 one at a time (maxUnavailable 1): desiredConfig set; daemon Working and ``desiredDrain``;
 cordon; drain done (``lastAppliedDrain``); reboot (Ready Unknown); Ready; currentConfig and
 Done, ``desiredDrain=uncordon-``; uncordon. The pool's counts and conditions follow, computed
-with :func:`rhcos_helpers.pools.count_pool`. Steps that change nothing send no event, so a node
+with :func:`rhcos_helpers.pools.status.count_pool`. Steps that change nothing send no event, so a node
 caught mid-update (worker-1 of the 4.16 demo) just continues. A paused pool stops the script
 before the next node; a node in :attr:`RolloutScript.degrade` goes Degraded after its drain.
 """
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from rhcos_helpers.pools import count_pool, pool_of
+from rhcos_helpers.pools.status import count_pool, pool_of
 
 if TYPE_CHECKING:
     from tests.simulator.server import Simulator, _App

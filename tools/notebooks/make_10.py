@@ -47,7 +47,7 @@ with the reason; a node without node output is compared through `nodeInfo`, and 
     ),
     code(
         """
-from rhcos_helpers import display, node_accounts, node_drift, node_fleet, node_health, node_os
+from rhcos_helpers import display, node_os
 from rhcos_helpers.sources import open_source
 from rhcos_helpers.sources.base import attempt
 """
@@ -74,17 +74,17 @@ display.run_context(
     ),
     code(
         """
-fleet = attempt(node_fleet.collect, src, nodes=NODES, selector=NODE_SELECTOR, role=ROLE, max_nodes=MAX_NODES)
+fleet = attempt(node_os.fleet.collect, src, nodes=NODES, selector=NODE_SELECTOR, role=ROLE, max_nodes=MAX_NODES)
 """
     ),
     md("## Findings"),
     code(
         """
 display.findings(
-    node_drift.findings(fleet)
-    + node_os.findings(fleet)
-    + node_accounts.findings(fleet)
-    + node_health.findings(fleet)
+    node_os.drift.findings(fleet)
+    + node_os.release.findings(fleet)
+    + node_os.accounts.findings(fleet)
+    + node_os.health.findings(fleet)
 )
 """
     ),
@@ -99,8 +99,8 @@ node, a node a capture does not cover, a sos report without that plugin). Notes 
     ),
     code(
         """
-display.facts(fleet.map(node_fleet.selection_facts), name="selection")
-display.table(fleet.map(node_fleet.collection_frame), name="collection")
+display.facts(fleet.map(node_os.fleet.selection_facts), name="selection")
+display.table(fleet.map(node_os.fleet.collection_frame), name="collection")
 """
     ),
     md(
@@ -115,7 +115,7 @@ the node changed underneath a running kubelet.
     ),
     code(
         """
-display.table(fleet.map(node_os.os_frame), name="os")
+display.table(fleet.map(node_os.release.os_frame), name="os")
 """
     ),
     md(
@@ -131,8 +131,8 @@ override, a failed update. *values from* says whether the node itself or `nodeIn
     ),
     code(
         """
-display.table(fleet.map(node_drift.drift_frame), name="drift")
-display.table(fleet.map(node_drift.majority_frame), name="drift_majority", caption="Majority per architecture")
+display.table(fleet.map(node_os.drift.drift_frame), name="drift")
+display.table(fleet.map(node_os.drift.majority_frame), name="drift_majority", caption="Majority per architecture")
 """
     ),
     md(
@@ -147,7 +147,7 @@ RHEL workers have no deployments: their rows say "not applicable".
     ),
     code(
         """
-display.table(fleet.map(node_os.deployments_frame), name="deployments")
+display.table(fleet.map(node_os.release.deployments_frame), name="deployments")
 """
     ),
     md(
@@ -160,7 +160,7 @@ and the build string.
     ),
     code(
         """
-display.table(fleet.map(node_os.kernel_frame), name="kernel")
+display.table(fleet.map(node_os.release.kernel_frame), name="kernel")
 """
     ),
     md(
@@ -174,8 +174,8 @@ MachineConfig SSH keys go) and any other uid-0 account. `/etc/sudoers`: rules, a
     ),
     code(
         """
-display.table(fleet.map(node_accounts.accounts_frame), name="accounts")
-display.table(fleet.map(node_accounts.sudo_frame), name="sudo", caption="sudo rules (Defaults left out)")
+display.table(fleet.map(node_os.accounts.accounts_frame), name="accounts")
+display.table(fleet.map(node_os.accounts.sudo_frame), name="sudo", caption="sudo rules (Defaults left out)")
 """
     ),
     md(
@@ -189,15 +189,15 @@ kubelet and CRI-O journals of the last 24 hours; time synchronisation from `chro
     ),
     code(
         """
-display.table(fleet.map(node_health.pressure_frame), name="pressure", caption="Conditions")
-display.table(fleet.map(node_health.filesystems_frame), name="filesystems", caption="Filesystem use")
+display.table(fleet.map(node_os.health.pressure_frame), name="pressure", caption="Conditions")
+display.table(fleet.map(node_os.health.filesystems_frame), name="filesystems", caption="Filesystem use")
 """
     ),
     code(
         """
-display.table(fleet.map(node_health.journal_frame), name="journal", caption="Kubelet and CRI-O journals")
+display.table(fleet.map(node_os.health.journal_frame), name="journal", caption="Kubelet and CRI-O journals")
 display.table(
-    fleet.map(node_health.journal_events_frame),
+    fleet.map(node_os.health.journal_events_frame),
     name="journal_events",
     caption="The journal lines behind the counts",
     empty="No OOM kill, crash loop, unit failure or restart in the journals read.",
@@ -206,7 +206,7 @@ display.table(
     ),
     code(
         """
-display.table(fleet.map(node_health.chrony_frame), name="chrony", caption="Time synchronisation")
+display.table(fleet.map(node_os.health.chrony_frame), name="chrony", caption="Time synchronisation")
 """
     ),
     md(

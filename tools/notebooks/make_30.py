@@ -29,7 +29,7 @@ CELLS = [
         "is shown as captured (the window applies to live reads)."
     ),
     new_code_cell(
-        "from rhcos_helpers import display, journal, services\n"
+        "from rhcos_helpers import display, services\n"
         "from rhcos_helpers.sources import open_source\n"
         "from rhcos_helpers.sources.base import attempt"
     ),
@@ -57,16 +57,16 @@ CELLS = [
         "    },\n)"
     ),
     new_code_cell(
-        "targets = services.target_nodes(src, names=NODES, selector=NODE_SELECTOR, "
+        "targets = services.units.target_nodes(src, names=NODES, selector=NODE_SELECTOR, "
         "limit=MAX_NODES)\n"
-        "svc = services.collect(src, nodes=targets.nodes, progress=False)\n"
-        "mcd = attempt(services.mcd_pods, src, nodes=targets.nodes)\n"
-        "jr = journal.collect(src, nodes=targets.nodes, units=UNITS, since=JOURNAL_SINCE)"
+        "svc = services.units.collect(src, nodes=targets.nodes, progress=False)\n"
+        "mcd = attempt(services.units.mcd_pods, src, nodes=targets.nodes)\n"
+        "jr = services.journal.collect(src, nodes=targets.nodes, units=UNITS, since=JOURNAL_SINCE)"
     ),
     new_markdown_cell("## Findings"),
     new_code_cell(
-        "display.findings(services.findings(svc) + services.mcd_findings(mcd) + "
-        "journal.findings(jr))"
+        "display.findings(services.units.findings(svc) + services.units.mcd_findings(mcd) + "
+        "services.journal.findings(jr))"
     ),
     new_markdown_cell(
         "## 1 What could be read on each node?\n\n"
@@ -76,7 +76,7 @@ CELLS = [
     ),
     new_code_cell(
         "display.table(\n"
-        "    services.status_frame(targets, svc, journal.status_frame(jr)), "
+        "    services.units.status_frame(targets, svc, services.journal.status_frame(jr)), "
         'name="collection_status"\n)'
     ),
     new_markdown_cell(
@@ -86,12 +86,12 @@ CELLS = [
         "started on demand, so `inactive` is normal for it."
     ),
     new_code_cell(
-        'display.table(services.to_frame(svc.services, now=src.now()), name="key_services", '
+        'display.table(services.units.to_frame(svc.services, now=src.now()), name="key_services", '
         'empty="No node\'s systemctl show output could be read.")'
     ),
     new_markdown_cell("## 3 Which units failed?"),
     new_code_cell(
-        'display.table(services.failed_frame(svc), name="failed_units", '
+        'display.table(services.units.failed_frame(svc), name="failed_units", '
         'empty="No failed unit on the nodes whose units could be read.")'
     ),
     new_markdown_cell(
@@ -99,7 +99,7 @@ CELLS = [
         "Its pod in `openshift-machine-config-operator` (label `k8s-app=machine-config-daemon`)."
     ),
     new_code_cell(
-        'display.table(mcd.map(services.mcd_frame), name="mcd_pods", '
+        'display.table(mcd.map(services.units.mcd_frame), name="mcd_pods", '
         'caption="machine-config-daemon pods")'
     ),
     new_markdown_cell(
@@ -109,9 +109,9 @@ CELLS = [
         "forms (node-logs API, must-gather, sos) carry no priority, so lines without a "
         "level of their own are `unknown`."
     ),
-    new_code_cell('display.table(journal.counts_frame(jr.frame), name="journal_counts")'),
+    new_code_cell('display.table(services.journal.counts_frame(jr.frame), name="journal_counts")'),
     new_code_cell(
-        "display.figure(\n    journal.plot_activity(jr.frame),\n"
+        "display.figure(\n    services.journal.plot_activity(jr.frame),\n"
         '    caption="Messages per unit and level over time (all nodes read)",\n'
         '    empty="No journal entry was read.",\n)'
     ),
@@ -121,7 +121,7 @@ CELLS = [
         "unit failure or an automatic restart (newest 1000)."
     ),
     new_code_cell(
-        'display.table(journal.errors_frame(jr.frame), name="journal_errors", '
+        'display.table(services.journal.errors_frame(jr.frame), name="journal_errors", '
         'empty="No error line and no event in the journals read.")'
     ),
 ]

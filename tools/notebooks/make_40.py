@@ -40,7 +40,7 @@ CELLS = [
         "file contents are redacted."
     ),
     new_code_cell(
-        "from rhcos_helpers import display, mc_runbook, node_config\n"
+        "from rhcos_helpers import display, machineconfigs\n"
         "from rhcos_helpers.sources import open_source"
     ),
     new_code_cell(
@@ -77,14 +77,14 @@ CELLS = [
         "    },\n)"
     ),
     new_code_cell(
-        "rb = mc_runbook.collect(\n"
+        "rb = machineconfigs.runbook.collect(\n"
         "    src,\n"
         "    pool=POOL,\n"
         "    machineconfig=MACHINECONFIG,\n"
         "    diff_from=DIFF_FROM,\n"
         "    diff_to=DIFF_TO,\n"
         "    node=NODE,\n"
-        "    author=mc_runbook.AuthorInput(\n"
+        "    author=machineconfigs.runbook.AuthorInput(\n"
         "        name=AUTHOR_NAME,\n"
         "        role=AUTHOR_ROLE,\n"
         "        file_path=AUTHOR_FILE_PATH,\n"
@@ -93,10 +93,10 @@ CELLS = [
         "    ),\n"
         "    target_version=TARGET_VERSION,\n"
         ")\n"
-        "nc = node_config.collect(src, machineconfigs=rb.mcs)"
+        "nc = machineconfigs.channels.collect(src, machineconfigs=rb.mcs)"
     ),
     new_markdown_cell("## Findings"),
-    new_code_cell("display.findings(mc_runbook.findings(rb) + node_config.findings(nc))"),
+    new_code_cell("display.findings(machineconfigs.runbook.findings(rb) + machineconfigs.channels.findings(nc))"),
     new_markdown_cell(
         "## 1 Which MachineConfigs are there, and where do they come from?\n\n"
         "`oc get mc` (4.3 printed CREATED instead of AGE) plus the role label and the origin: "
@@ -105,14 +105,14 @@ CELLS = [
         "(`99-<role>-generated-registries`), `controller` (node config, feature gates), "
         "`rendered`, or `user`. PROBLEMS lists what the daemon refuses and undecodable files."
     ),
-    new_code_cell('display.table(mc_runbook.mc_table(rb), name="machineconfigs")'),
+    new_code_cell('display.table(machineconfigs.runbook.mc_table(rb), name="machineconfigs")'),
     new_markdown_cell(
         "### KubeletConfigs and ContainerRuntimeConfigs\n\n"
         "The objects a person edits instead of writing a MachineConfig, the pools they select "
         "and the MachineConfigs the controller generated from them."
     ),
     new_code_cell(
-        'display.table(mc_runbook.generators_table(rb), name="mc_generators", '
+        'display.table(machineconfigs.runbook.generators_table(rb), name="mc_generators", '
         'empty="No KubeletConfig or ContainerRuntimeConfig.")'
     ),
     new_markdown_cell(
@@ -122,13 +122,13 @@ CELLS = [
         "the decoded text (long files are cut unless MACHINECONFIG names one). Rendered "
         "configs are left out unless named."
     ),
-    new_code_cell('display.table(mc_runbook.files_table(rb), name="mc_files")'),
+    new_code_cell('display.table(machineconfigs.runbook.files_table(rb), name="mc_files")'),
     new_code_cell(
-        'display.table(mc_runbook.units_table(rb), name="mc_units", '
+        'display.table(machineconfigs.runbook.units_table(rb), name="mc_units", '
         'empty="No systemd unit in these MachineConfigs.")'
     ),
     new_code_cell(
-        'display.table(mc_runbook.kernel_table(rb), name="mc_kernel", '
+        'display.table(machineconfigs.runbook.kernel_table(rb), name="mc_kernel", '
         'caption="Kernel arguments, extensions, FIPS, kernel type, OS image, SSH keys", '
         'empty="No MachineConfig sets any of these.")'
     ),
@@ -142,8 +142,8 @@ CELLS = [
         "file by file. A current config made before an upgrade rewrote the templates differs "
         "from today's sources: that is expected."
     ),
-    new_code_cell('display.table(mc_runbook.composition_table(rb), name="rendered_composition")'),
-    new_code_cell('display.table(mc_runbook.render_check_table(rb), name="render_check")'),
+    new_code_cell('display.table(machineconfigs.runbook.composition_table(rb), name="rendered_composition")'),
+    new_code_cell('display.table(machineconfigs.runbook.render_check_table(rb), name="render_check")'),
     new_markdown_cell(
         "## 4 What changes, and will the nodes be drained and rebooted?\n\n"
         "DIFF_FROM → DIFF_TO, or NODE's currentConfig → desiredConfig, or POOL's current → "
@@ -153,13 +153,13 @@ CELLS = [
         "TechPreview and 4.17+ follow the cluster's NodeDisruptionPolicy. A FIPS change, and "
         "directories, links or users other than core, are refused."
     ),
-    new_code_cell('display.facts(mc_runbook.diff_facts(rb), name="diff_summary")'),
+    new_code_cell('display.facts(machineconfigs.runbook.diff_facts(rb), name="diff_summary")'),
     new_code_cell(
-        'display.table(mc_runbook.diff_table(rb), name="config_diff", '
+        'display.table(machineconfigs.runbook.diff_table(rb), name="config_diff", '
         'empty="The two rendered configs are the same.")'
     ),
     new_code_cell(
-        'display.table(mc_runbook.impact_table(rb), name="reboot_impact", '
+        'display.table(machineconfigs.runbook.impact_table(rb), name="reboot_impact", '
         'empty="Nothing changes: no node action.")'
     ),
     new_markdown_cell(
@@ -171,12 +171,12 @@ CELLS = [
         "YAML, run the command shown, and follow the rollout in 50-pool-rollout."
     ),
     new_code_cell(
-        'display.code(mc_runbook.author_yaml(rb), name="authored_machineconfig", '
+        'display.code(machineconfigs.runbook.author_yaml(rb), name="authored_machineconfig", '
         'caption="MachineConfig YAML")'
     ),
-    new_code_cell('display.facts(mc_runbook.author_facts(rb), name="authoring")'),
+    new_code_cell('display.facts(machineconfigs.runbook.author_facts(rb), name="authoring")'),
     new_code_cell(
-        'display.table(mc_runbook.author_impact_table(rb), name="authoring_impact", '
+        'display.table(machineconfigs.runbook.author_impact_table(rb), name="authoring_impact", '
         'empty="It writes what the pool\'s config already holds: no node action.")'
     ),
     new_markdown_cell(
@@ -194,9 +194,9 @@ CELLS = [
         "MachineConfig labels makes the operator write a MachineConfig (kernel arguments): "
         "changing it reboots that pool."
     ),
-    new_code_cell('display.table(node_config.tuned_table(nc), name="tuned_profiles")'),
+    new_code_cell('display.table(machineconfigs.channels.tuned_table(nc), name="tuned_profiles")'),
     new_code_cell(
-        'display.table(node_config.tuned_recommend_table(nc), name="tuned_recommend", '
+        'display.table(machineconfigs.channels.tuned_recommend_table(nc), name="tuned_recommend", '
         'empty="No recommend rule.")'
     ),
     new_markdown_cell(
@@ -206,7 +206,7 @@ CELLS = [
         "`TunedSysctlOverride` means a sysctl from a MachineConfig (`/etc/sysctl.d`) and one "
         "from TuneD disagree. A node without a Profile is a marked row."
     ),
-    new_code_cell('display.table(node_config.node_profiles_table(nc), name="node_tuned_profiles")'),
+    new_code_cell('display.table(machineconfigs.channels.node_profiles_table(nc), name="node_tuned_profiles")'),
     new_markdown_cell(
         "### Which DaemonSets can change the nodes they run on?\n\n"
         "Pod templates that run privileged, mount the host's `/` or `/etc` (or below it), or "
@@ -216,10 +216,10 @@ CELLS = [
         "from the DaemonSets, or from their pods when the source has no DaemonSet objects."
     ),
     new_code_cell(
-        'display.table(node_config.daemonsets_table(nc), name="host_access_daemonsets", '
+        'display.table(machineconfigs.channels.daemonsets_table(nc), name="host_access_daemonsets", '
         'empty="No DaemonSet reaches into its nodes.")'
     ),
-    new_code_cell('display.table(node_config.node_daemonsets_table(nc), name="node_daemonsets")'),
+    new_code_cell('display.table(machineconfigs.channels.node_daemonsets_table(nc), name="node_daemonsets")'),
     new_markdown_cell(
         "### What was configured on Day 1?\n\n"
         "Install-time configuration (`99-<role>-ssh`, and any MachineConfig manifest given to "
@@ -227,9 +227,9 @@ CELLS = [
         "created when the cluster was installed (the oldest ClusterVersion history entry). "
         "Changing one now is an ordinary Day-2 MachineConfig change."
     ),
-    new_code_cell('display.facts(node_config.day1_facts(nc), name="day1_summary")'),
+    new_code_cell('display.facts(machineconfigs.channels.day1_facts(nc), name="day1_summary")'),
     new_code_cell(
-        'display.table(node_config.day1_table(nc), name="day1_machineconfigs", '
+        'display.table(machineconfigs.channels.day1_table(nc), name="day1_machineconfigs", '
         'empty="Every MachineConfig carries the controller annotation.")'
     ),
 ]

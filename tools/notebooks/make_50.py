@@ -30,7 +30,7 @@ CELLS = [
         "objects' own timestamps."
     ),
     new_code_cell(
-        "from rhcos_helpers import display, pool_pause, pool_stuck, pools, rollout\n"
+        "from rhcos_helpers import display, pools\n"
         "from rhcos_helpers.sources import open_source\n"
         "from rhcos_helpers.sources.base import attempt"
     ),
@@ -55,27 +55,27 @@ CELLS = [
         "    },\n)"
     ),
     new_code_cell(
-        "snap = attempt(pools.collect, src)\nstuck = pool_stuck.for_runbook(snap, pool=POOL)"
+        "snap = attempt(pools.status.collect, src)\nstuck = pools.stuck.for_runbook(snap, pool=POOL)"
     ),
     new_markdown_cell("## Findings"),
-    new_code_cell("display.findings(pool_stuck.runbook_findings(snap, stuck))"),
+    new_code_cell("display.findings(pools.stuck.runbook_findings(snap, stuck))"),
     new_markdown_cell(
         "## 1 What state are the pools in?\n\n"
         "`oc get mcp` (CONFIG is what every node runs; the target is in the next table), then "
         "each pool's spec, its conditions, and its counts recomputed from its nodes with the "
         "controller's rules beside what the pool reports."
     ),
-    new_code_cell('display.table(snap.map(pools.mcp_frame), name="machineconfigpools")'),
+    new_code_cell('display.table(snap.map(pools.status.mcp_frame), name="machineconfigpools")'),
     new_code_cell(
-        'display.table(snap.map(pools.spec_frame), name="pool_spec", caption="Spec: paused, '
+        'display.table(snap.map(pools.status.spec_frame), name="pool_spec", caption="Spec: paused, '
         'maxUnavailable, target")'
     ),
     new_code_cell(
-        'display.table(snap.map(pools.conditions_frame), name="pool_conditions", '
+        'display.table(snap.map(pools.status.conditions_frame), name="pool_conditions", '
         'caption="Conditions")'
     ),
     new_code_cell(
-        'display.table(snap.map(pools.counts_frame), name="pool_counts", '
+        'display.table(snap.map(pools.status.counts_frame), name="pool_counts", '
         'caption="Counts: reported and recomputed from the nodes")'
     ),
     new_markdown_cell(
@@ -84,13 +84,13 @@ CELLS = [
         "STATE, CURRENT/DESIRED CONFIG and the drain annotations are the machine-config "
         "daemon's; ON TARGET means done on the pool's target config."
     ),
-    new_code_cell('display.table(snap.map(pools.nodes_frame), name="pool_nodes")'),
+    new_code_cell('display.table(snap.map(pools.status.nodes_frame), name="pool_nodes")'),
     new_markdown_cell(
         "## 3 Why are nodes not on their pool's config?\n\n"
         "For the pool in POOL: each reason in a sentence, with the next step."
     ),
     new_code_cell(
-        'display.table(stuck.map(pool_stuck.stuck_frame), name="stuck", '
+        'display.table(stuck.map(pools.stuck.stuck_frame), name="stuck", '
         'empty="Every node of the pool runs its target config.")'
     ),
     new_markdown_cell(
@@ -99,7 +99,7 @@ CELLS = [
         "the time left at the source's time. A paused pool does not receive a rotated bundle."
     ),
     new_code_cell(
-        'display.table(snap.map(pools.cert_frame), name="cert_expiries", '
+        'display.table(snap.map(pools.status.cert_frame), name="cert_expiries", '
         'empty="The pools report no certificate expiries (before 4.7 they did not).")'
     ),
     new_markdown_cell(
@@ -109,16 +109,16 @@ CELLS = [
         "WATCH_TIMEOUT_S passes. Otherwise the snapshot, with the objects' own timestamps."
     ),
     new_code_cell(
-        "timeline = rollout.for_runbook(src, snap, pool=POOL, watch=WATCH, "
+        "timeline = pools.rollout.for_runbook(src, snap, pool=POOL, watch=WATCH, "
         "timeout_s=WATCH_TIMEOUT_S)\n"
-        'display.facts(timeline.map(rollout.summary), name="rollout")'
+        'display.facts(timeline.map(pools.rollout.summary), name="rollout")'
     ),
     new_code_cell(
-        'display.table(timeline.map(rollout.timeline_frame), name="timeline", '
+        'display.table(timeline.map(pools.rollout.timeline_frame), name="timeline", '
         'empty="No transition seen.")'
     ),
     new_code_cell(
-        "display.figure(\n    rollout.figure_of(timeline),\n"
+        "display.figure(\n    pools.rollout.figure_of(timeline),\n"
         '    caption="Each node\'s phase over time",\n'
         '    empty="No node of the pool to draw.",\n)'
     ),
@@ -130,17 +130,17 @@ CELLS = [
         "the patch and your rights only: it renders nothing and predicts no reboot)."
     ),
     new_code_cell(
-        "plan = pool_pause.for_runbook(src, snap, pool=POOL, action=ACTION)\n"
-        'display.table(plan.map(pool_pause.pause_frame), name="pause_plan")'
+        "plan = pools.pause.for_runbook(src, snap, pool=POOL, action=ACTION)\n"
+        'display.table(plan.map(pools.pause.pause_frame), name="pause_plan")'
     ),
     new_code_cell(
         "display.table(\n"
-        "    pool_pause.impact_table(plan),\n"
+        "    pools.pause.impact_table(plan),\n"
         '    name="pause_impact",\n    caption="Predicted action per change that unpausing '
         'releases",\n)'
     ),
     new_code_cell(
-        'display.table(pool_pause.apply_for_runbook(src, plan, apply=APPLY), name="pause_result")'
+        'display.table(pools.pause.apply_for_runbook(src, plan, apply=APPLY), name="pause_result")'
     ),
 ]
 

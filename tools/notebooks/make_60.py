@@ -38,7 +38,7 @@ CELLS = [
 from IPython.display import Markdown
 from IPython.display import display as show
 
-from rhcos_helpers import display, scc, scc_admission, scc_runbook
+from rhcos_helpers import display, scc
 from rhcos_helpers.sources import open_source""",
     ),
     ("params", PARAMETERS),
@@ -59,19 +59,19 @@ display.run_context(
     (
         "code",
         """\
-ctx = scc_runbook.load(src)
-review = scc_runbook.review_for(
+ctx = scc.runbook.load(src)
+review = scc.runbook.review_for(
     src, ctx, namespace=NAMESPACE, service_account=SERVICE_ACCOUNT, pod=POD, pod_yaml=POD_YAML,
     user=USER, groups=GROUPS,
 )
-pods = scc_runbook.pods_table(src)
-grant = scc_runbook.grant_for(
+pods = scc.runbook.pods_table(src)
+grant = scc.runbook.grant_for(
     src, ctx, scc=GRANT_SCC, namespace=NAMESPACE, service_account=SERVICE_ACCOUNT,
     explicit_namespace=GRANT_IN_NAMESPACE, revoke=REVOKE,
 )""",
     ),
     ("md", "## Findings"),
-    ("code", "display.findings(scc_runbook.findings_for(ctx, pods=pods, review_=review))"),
+    ("code", "display.findings(scc.runbook.findings_for(ctx, pods=pods, review_=review))"),
     (
         "md",
         """\
@@ -79,11 +79,11 @@ grant = scc_runbook.grant_for(
 
 The CRD's printer columns; `<no value>` where the field is null, lists as JSON, as `oc` prints them.""",
     ),
-    ("code", 'display.table(ctx.policies.map(scc.get_frame), name="sccs")'),
+    ("code", 'display.table(ctx.policies.map(scc.policies.get_frame), name="sccs")'),
     ("md", "### `oc describe scc` of the SCC to grant"),
-    ("code", "display.table(scc_runbook.describe_for(ctx, GRANT_SCC))"),
+    ("code", "display.table(scc.runbook.describe_for(ctx, GRANT_SCC))"),
     ("md", "### What each SCC allows beyond the restricted one"),
-    ("code", 'display.table(ctx.policies.map(scc.beyond_frame), name="beyond_restricted")'),
+    ("code", 'display.table(ctx.policies.map(scc.policies.beyond_frame), name="beyond_restricted")'),
     (
         "md",
         """\
@@ -91,7 +91,7 @@ The CRD's printer columns; `<no value>` where the field is null, lists as JSON, 
 
 The cluster-version operator creates the legacy SCCs but never updates them, so an upgraded cluster keeps their old `users` and `groups` (installs up to 4.10 opened `restricted` to `system:authenticated`). The v2 SCCs are reconciled.""",
     ),
-    ("code", 'display.table(ctx.policies.map(scc.create_only_frame), name="create_only")'),
+    ("code", 'display.table(ctx.policies.map(scc.policies.create_only_frame), name="create_only")'),
     (
         "md",
         """\
@@ -99,7 +99,7 @@ The cluster-version operator creates the legacy SCCs but never updates them, so 
 
 Higher priority first, then the lower restrictiveness score, then the name. The score's weights changed in 4.9 (column WEIGHTS); the parts are shown.""",
     ),
-    ("code", 'display.table(ctx.policies.map(scc.order_frame), name="admission_order")'),
+    ("code", 'display.table(ctx.policies.map(scc.policies.order_frame), name="admission_order")'),
     (
         "md",
         """\
@@ -107,12 +107,12 @@ Higher priority first, then the lower restrictiveness score, then the name. The 
 
 The SCC's own `users`/`groups` and RBAC: ClusterRoleBindings, and RoleBindings (valid in their namespace only), to roles allowing verb `use` on `securitycontextconstraints` by name or for all. A default must-gather holds no RBAC bindings: then only the SCCs' own subjects show, and the command that adds the rest is given.""",
     ),
-    ("code", 'display.facts(scc_runbook.rbac_facts(ctx), name="rbac")'),
+    ("code", 'display.facts(scc.runbook.rbac_facts(ctx), name="rbac")'),
     (
         "code",
-        'display.table(scc_runbook.grants_table(ctx, by="scc"), name="grants", caption="Per SCC")',
+        'display.table(scc.runbook.grants_table(ctx, by="scc"), name="grants", caption="Per SCC")',
     ),
-    ("code", 'display.table(scc_runbook.grants_table(ctx, by="subject"), caption="Per subject")'),
+    ("code", 'display.table(scc.runbook.grants_table(ctx, by="subject"), caption="Per subject")'),
     (
         "md",
         "### The service account and the requester in the namespace (identities resolved: service-account groups, `system:authenticated`)",
@@ -121,7 +121,7 @@ The SCC's own `users`/`groups` and RBAC: ClusterRoleBindings, and RoleBindings (
         "code",
         """\
 display.table(
-    scc_runbook.usable_table(
+    scc.runbook.usable_table(
         ctx, namespace=NAMESPACE, service_account=SERVICE_ACCOUNT, user=USER, groups=GROUPS
     ),
     name="usable",
@@ -134,10 +134,10 @@ display.table(
 
 The SCCs walked as admission does: for each, access (the pod's service account, then the requesting user), then defaults and validation; the first that validates wins. The requesting user matters: a pod a cluster-admin creates by hand can get `anyuid` (the group `system:cluster-admins`) while the same pod from a Deployment, created by a controller, gets only what the service account may use.""",
     ),
-    ("code", 'display.table(review.map(scc_admission.security_context_frame), name="review")'),
+    ("code", 'display.table(review.map(scc.admission.security_context_frame), name="review")'),
     (
         "code",
-        'display.table(review.map(scc_admission.verdict_frame), name="review_sccs", caption="Every SCC, in admission order")',
+        'display.table(review.map(scc.admission.verdict_frame), name="review_sccs", caption="Every SCC, in admission order")',
     ),
     (
         "md",
@@ -147,7 +147,7 @@ The SCCs walked as admission does: for each, access (the pod's service account, 
         "code",
         """\
 display.table(
-    scc_runbook.compare_frame(
+    scc.runbook.compare_frame(
         src, ctx, namespace=NAMESPACE, service_account=SERVICE_ACCOUNT, pod=POD, pod_yaml=POD_YAML
     ),
     name="requesters",
@@ -156,7 +156,7 @@ display.table(
     ("md", "### The cluster's own answer (live: `PodSecurityPolicySubjectReview`)"),
     (
         "code",
-        'display.facts(scc_runbook.cluster_answer(src, review, user=USER, groups=GROUPS), name="cluster_review")',
+        'display.facts(scc.runbook.cluster_answer(src, review, user=USER, groups=GROUPS), name="cluster_review")',
     ),
     (
         "md",
@@ -165,7 +165,7 @@ display.table(
 
 The namespace's enforce, audit and warn levels (labels, else the cluster default) checked against the pod as the SCC admitted it, and whether OpenShift's label sync manages the labels.""",
     ),
-    ("code", 'display.table(scc_runbook.psa_for(src, review), name="pod_security")'),
+    ("code", 'display.table(scc.runbook.psa_for(src, review), name="pod_security")'),
     (
         "md",
         """\
@@ -181,19 +181,19 @@ The SCC each pod was admitted with (`openshift.io/scc`) and its user; root, priv
 
 First the service account (`add-scc-to-user` never creates it), then what `oc adm policy add-scc-to-user GRANT_SCC -z SERVICE_ACCOUNT` writes on this release: 4.3/4.4 the SCC's `users`; 4.5+ the ClusterRole `system:openshift:scc:<scc>` and a ClusterRoleBinding, or a RoleBinding when the namespace is given explicitly.""",
     ),
-    ("code", 'display.table(grant.map(scc_runbook.plan_frame), name="grant_plan")'),
-    ("code", "show(Markdown(scc_runbook.grant_yaml(grant)))"),
+    ("code", 'display.table(grant.map(scc.runbook.plan_frame), name="grant_plan")'),
+    ("code", "show(Markdown(scc.runbook.grant_yaml(grant)))"),
     ("md", "### The review before and after the grant"),
     (
         "code",
         """\
 display.table(
-    scc_runbook.before_after_frame(src, ctx, grant, pod=POD, pod_yaml=POD_YAML, user=USER, groups=GROUPS),
+    scc.runbook.before_after_frame(src, ctx, grant, pod=POD, pod_yaml=POD_YAML, user=USER, groups=GROUPS),
     name="before_after",
 )""",
     ),
     ("md", "### Applying (only with `APPLY=True`, a live source, and never in a scheduled run)"),
-    ("code", 'display.table(scc_runbook.apply_grant(src, grant, apply=APPLY), name="applied")'),
+    ("code", 'display.table(scc.runbook.apply_grant(src, grant, apply=APPLY), name="applied")'),
     (
         "md",
         """\
