@@ -21,6 +21,7 @@ from IPython.display import display as _display
 from rhcos_helpers.findings import Finding, Severity, sort_findings
 from rhcos_helpers.redaction import redact, redact_frame, redact_text
 from rhcos_helpers.report import record
+from rhcos_helpers.report.html import RUN_CONTEXT_BANNER_CLASS
 from rhcos_helpers.sources.base import Attempt, Source, attempt
 
 __all__ = [
@@ -84,7 +85,11 @@ def _kv_html(pairs: Mapping[str, object]) -> str:
 
 
 def run_context(source: Source, *, runbook: str, parameters: Mapping[str, object]) -> None:
-    """Show (and record) where the data comes from; a DEMO DATA banner for the bundled demos."""
+    """Show (and record) where the data comes from; a DEMO DATA banner for the bundled demos.
+
+    The banner is for interactive sessions; an HTML report of a demo shows its own at the top
+    instead (:data:`~rhcos_helpers.report.html.RUN_CONTEXT_BANNER_CLASS`).
+    """
     setup()
     from rhcos_helpers import __version__
 
@@ -92,9 +97,9 @@ def run_context(source: Source, *, runbook: str, parameters: Mapping[str, object
     if ident.is_demo:
         _display(
             HTML(
-                '<div class="rr-banner">DEMO DATA: a synthetic cluster bundled with '
-                "rhcos-runbooks, not a real cluster. Run with --source kube or a must-gather "
-                "path for your own.</div>"
+                f'<div class="rr-banner {RUN_CONTEXT_BANNER_CLASS}">DEMO DATA: a synthetic '
+                "cluster bundled with rhcos-runbooks, not a real cluster. Run with --source "
+                "kube or a must-gather path for your own.</div>"
             )
         )
     where = ident.api_url if ident.kind == "live" else ident.capture_path

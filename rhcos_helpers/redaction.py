@@ -4,13 +4,17 @@ Two kinds of rules, both deterministic (the same input always gives the same out
 
 * **By path** (:func:`redact`): the value under a sensitive key (``sshAuthorizedKeys``,
   ``.dockerconfigjson``, ``auths``, ``pullSecret``, ``token``, ``client-key-data``, ``password``,
-  ``privateKey``, ...) and the ``data``/``stringData`` of Secret objects are replaced whole by
+  ``privateKey``, ...), the ``data``/``stringData`` of Secret objects, and the ``value`` of an
+  environment entry whose ``name`` (pod specs) or ``key`` (``crictl inspect`` ``envs``) looks
+  like a secret (``DB_PASSWORD``, ``GITHUB_TOKEN``, ...) are replaced whole by
   ``"<redacted: KIND>"``.
 * **By content shape** (:func:`redact_text`, applied to every string): PEM private keys, ssh
   public keys, ``sha256~`` OAuth tokens, JWTs (service-account tokens), ``Bearer``/
   ``Authorization`` credentials, pull-secret blobs (plain, base64 or percent-encoded), kubeconfig
-  ``token:``/``client-key-data:`` lines, ``PASSWORD=``/``_TOKEN=``/``SECRET=`` values, passwords in
-  URLs and AWS access key ids.
+  ``token:``/``client-key-data:`` lines, ``PASSWORD=``/``_TOKEN=``/``SECRET=`` values, the same
+  names as environment entries (``{"key": "DB_PASSWORD", "value": ...}`` in ``crictl inspect``,
+  ``- name: DB_PASSWORD`` / ``value: ...`` in pod specs), passwords in URLs and AWS access key
+  ids.
 
 Image digests (``sha256:...``), machine ids, UUIDs and ordinary base64 data URLs are left alone.
 
@@ -131,10 +135,35 @@ def redact(obj: Any) -> Any:
     return obj
 
 
+def _env_entry_kind(obj: dict[Any, Any]) -> str | None:
+    """The kind of secret an environment entry holds, or ``None``.
+
+    An entry is ``{"name": NAME, "value": ...}`` (pod specs) or ``{"key": NAME, "value": ...}``
+    (``crictl inspect`` ``info.config.envs``) whose NAME holds a word like ``PASSWORD``,
+    ``TOKEN`` or ``SECRET`` (the names the ``NAME=value`` text rule redacts).
+
+    Examples:
+        >>> _env_entry_kind({"key": "DB_PASSWORD", "value": "x"})
+        'password'
+        >>> _env_entry_kind({"name": "PATH", "value": "/bin"}) is None
+        True
+    """
+    if "value" not in obj:
+        return None
+    name = obj.get("key", obj.get("name"))
+    if not isinstance(name, str) or not any(word in name.lower() for word in _ENV_WORDS):
+        return None
+    return _env_kind(name)
+
+
 def _redact_dict(obj: dict[Any, Any]) -> dict[Any, Any]:
     is_secret = obj.get("kind") in _SECRET_KINDS and ("data" in obj or "stringData" in obj)
+    env_kind = _env_entry_kind(obj)
     out: dict[Any, Any] = {}
     for key, value in obj.items():
+        if env_kind and key == "value":
+            out[key] = _hide(value, env_kind)
+            continue
         if is_secret and key in ("data", "stringData") and isinstance(value, dict):
             out[key] = {k: _hide(v, "secret-data") for k, v in value.items()}
             continue
@@ -276,7 +305,16 @@ _KV_KEYS = (
 )
 #: an optional quote, also as HTML escapes it (the final pass runs over whole HTML pages).
 _Q = r"(?:[\"']|&quot;|&#39;|&#x27;)?"
+#: the same, also escaped inside a JSON string (``\"``).
+_QE = r"(?:\\*[\"']|&quot;|&#39;|&#x27;)?"
 _VALUE = r"(?!<redacted|&lt;redacted)(?!(?:null|true|false|none)\b)[^\s\"'\\,;&}\]<>]+"
+#: a secret-looking variable name (the start of one: it may go on, ``DB_PASSWORD_FILE``).
+_ENV_NAME = r"(?:password|passwd|token|secret|api_?key|access_?key|private_?key|credentials?)"
+#: the rest of ``NAME=value`` up to the value.
+_ENV_ASSIGN = r"[A-Za-z0-9_]*=" + _Q
+#: the rest of an environment entry up to its value: ``NAME", "value": "`` (crictl inspect's
+#: ``{"key": NAME, "value": ...}``, JSON pod specs) or ``NAME\n  value: `` (YAML pod specs).
+_ENV_ENTRY = r"[A-Za-z0-9_.-]*" + _QE + r"\s*,?\s*" + _QE + "value" + _QE + r"[ \t]*:[ \t]*" + _QE
 
 
 def _blob_end(text: str, start: int) -> int:
@@ -394,10 +432,11 @@ _RULES: tuple[_Rule, ...] = (
         ("://",),
         anchored=True,
     ),
-    # env-style NAME=value: PASSWORD=, DB_PASSWORD=, GITHUB_TOKEN=, SECRET=, AWS_SECRET_ACCESS_KEY=
+    # env-style NAME=value: PASSWORD=, DB_PASSWORD=, GITHUB_TOKEN=, SECRET=, AWS_SECRET_ACCESS_KEY=;
+    # and the same names as environment entries, the value on the next key: crictl inspect's
+    # {"key": "DB_PASSWORD", "value": "..."}, a pod spec's "- name: DB_PASSWORD" / "value: ...".
     _Rule(
-        r"((?:password|passwd|token|secret|api_?key|access_?key|private_?key|credentials?)"
-        r"[A-Za-z0-9_]*=" + _Q + ")(" + _VALUE + ")",
+        "(" + _ENV_NAME + "(?:" + _ENV_ASSIGN + "|" + _ENV_ENTRY + "))(" + _VALUE + ")",
         lambda m: m.group(1) + redacted(_env_kind(m.group(1))),
         _ENV_WORDS,
         flags=re.IGNORECASE,

@@ -437,6 +437,29 @@ def test_readme_documents_roles_deployment_bastion_and_object_storage():
         assert needle in text, needle
 
 
+def test_top_readme_shows_scheduled_runs_cron_and_object_storage():
+    text = (DEPLOY.parent / "README.md").read_text()
+    section = text[text.index("## Scheduled runs") : text.index("## JupyterLab")]
+    for needle in (
+        "deploy/README.md",
+        "oc apply -k deploy/",
+        "oc apply -k deploy/node-collection",
+        "privileged-equivalent",
+        "cluster-admin-equivalent",
+        "```crontab",
+        "RHCOS_RUNBOOKS_SCHEDULED=1",
+        "--out-root",
+        "s3://",
+        "gs://",
+        "abs://",
+        "papermill[s3]",
+    ):
+        assert needle in section, needle
+    # the crontab line has no % (cron would cut the command there)
+    cron = section[section.index("```crontab") :].split("```")[1]
+    assert "%" not in cron
+
+
 # ------------------------------------------------------------------------------ a real run
 
 

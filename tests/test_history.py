@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from rhcos_helpers.report import history
+from rhcos_helpers.report import history, runner
 from rhcos_helpers.report.history import Change, diff_runs
 
 DATA = Path(__file__).parent / "data" / "history"
+DEMO = Path(__file__).resolve().parent.parent / "rhcos_helpers" / "demos" / "data" / "ocp-4.16"
+RESOURCES = Path("cluster/cluster-scoped-resources")
 CLUSTER = "4f9c2a61-8d3e-4b7a-9c15-2e6f0d8a7b43"
 
 
@@ -213,3 +217,65 @@ def test_out_root_keeps_runs_over_time(tmp_path: Path, capsys: pytest.CaptureFix
     assert (tmp_path / "plain" / "index.html").is_file()
     assert "Changes since" not in (tmp_path / "plain" / "index.html").read_text()
     assert cli.main(["run", "00", "--out", "x", "--out-root", "y"]) == 2
+
+
+def _edit_yaml(path: Path, change: Any) -> None:
+    doc = yaml.safe_load(path.read_text())
+    change(doc)
+    path.write_text(yaml.safe_dump(doc))
+
+
+def _change_the_cluster(capture: Path) -> None:
+    """Between two runs: a node leaves, another is updated, a pool resumes, an SCC is granted
+    to a service account and a MachineConfig is added."""
+    (capture / RESOURCES / "core/nodes/worker-2.yaml").unlink()
+    shutil.rmtree(capture / "nodes" / "worker-2")
+
+    def update(node: dict[str, Any]) -> None:
+        node["status"]["nodeInfo"]["osImage"] = (
+            "Red Hat Enterprise Linux CoreOS 416.94.202411041719-0 (Plow)"
+        )
+
+    _edit_yaml(capture / RESOURCES / "core/nodes/infra-0.yaml", update)
+    pools = capture / RESOURCES / "machineconfiguration.openshift.io/machineconfigpools"
+    _edit_yaml(pools / "infra.yaml", lambda pool: pool["spec"].update(paused=False))
+    sccs = capture / RESOURCES / "security.openshift.io/securitycontextconstraints"
+    _edit_yaml(
+        sccs / "anyuid.yaml",
+        lambda scc: scc.update(users=["system:serviceaccount:demo-app:builder"]),
+    )
+    mcs = capture / RESOURCES / "machineconfiguration.openshift.io/machineconfigs"
+    extra = yaml.safe_load((mcs / "50-worker-chrony.yaml").read_text())
+    extra["metadata"].update(name="60-worker-extra", uid="c4a1a2b3-0000-4000-8000-0000000e4711")
+    (mcs / "60-worker-extra.yaml").write_text(yaml.safe_dump(extra))
+
+
+@pytest.mark.notebooks
+def test_the_runbooks_record_what_the_diff_compares(tmp_path: Path) -> None:
+    # two real runs of a capture that changed in between: every section of the diff is
+    # compared from what the runbooks recorded, and finds exactly what changed
+    capture, root = tmp_path / "capture", tmp_path / "root"
+    shutil.copytree(DEMO, capture)
+    runbooks = ["00-cluster-overview", "40-machineconfigs", "60-scc"]
+    first = runner.run_runbooks(runbooks, source=str(capture), parameters={}, out_root=root)
+    _change_the_cluster(capture)
+    second = runner.run_runbooks(runbooks, source=str(capture), parameters={}, out_root=root)
+    assert first.ok and second.ok, [(r.name, r.error) for r in [*first.results, *second.results]]
+
+    changes = json.loads(second.summary.read_text())["changes_since_previous"]
+    sections = {s["key"]: s for s in changes["sections"]}
+    assert all(s["compared"] for s in sections.values()), sections
+    assert sections["nodes"]["removed"] == ["worker-2"] and sections["nodes"]["added"] == []
+    assert [c["item"] for c in sections["os_builds"]["changed"]] == ["infra-0"]
+    assert "416.94.202411041719-0" in sections["os_builds"]["changed"][0]["after"]
+    pools = {c["item"]: c for c in sections["pools"]["changed"]}
+    assert "PAUSED=True" in pools["infra"]["before"] and "PAUSED=False" in pools["infra"]["after"]
+    assert sections["scc_grants"]["added"] == [
+        "anyuid / ServiceAccount / system:serviceaccount:demo-app:builder / scc.users"
+    ]
+    assert sections["scc_grants"]["removed"] == []
+    assert sections["machineconfigs"]["added"] == ["60-worker-extra"]
+    assert sections["machineconfigs"]["removed"] == []
+    page = second.index.read_text()
+    assert "Changes since the previous run" in page and "60-worker-extra" in page
+    assert "first run" in (root / "index.html").read_text()

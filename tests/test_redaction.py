@@ -35,6 +35,49 @@ ENV_SECRET = "CanaryEnvSecret0016"
 AWS = "AKIACANARY0017ABCDEF"
 URL_PASSWORD = "CanaryUrlPassword0018"
 LOWER_PASSWORD = "CanaryLowerPassword0019"
+INSPECT_PASSWORD = "CanaryInspectPassword0020"
+INSPECT_KEY = "CanaryInspectApiKey0021"
+POD_ENV_TOKEN = "CanaryPodEnvToken0022"
+
+#: ``crictl inspect CONTAINER`` (CRI-O 1.29) abridged: the environment is in the container's
+#: config (``info.config.envs``, key/value objects) and in its OCI spec (``process.env``).
+CRICTL_INSPECT = {
+    "status": {
+        "id": "4c1b9a7e2f6d",
+        "metadata": {"attempt": 0, "name": "app"},
+        "state": "CONTAINER_RUNNING",
+        "image": {"image": "quay.io/demo/app@sha256:" + "ab" * 32},
+        "labels": {"io.kubernetes.pod.name": "app-7d9f", "io.kubernetes.pod.namespace": "demo"},
+    },
+    "info": {
+        "sandboxID": "9e8d7c6b5a4f",
+        "pid": 4242,
+        "config": {
+            "metadata": {"name": "app"},
+            "envs": [
+                {"key": "PATH", "value": "/usr/local/bin:/usr/bin"},
+                {"key": "DB_PASSWORD", "value": INSPECT_PASSWORD},
+                {"key": "STRIPE_API_KEY", "value": INSPECT_KEY},
+                {"key": "KUBERNETES_SERVICE_HOST", "value": "172.30.0.1"},
+            ],
+        },
+        "runtimeSpec": {
+            "process": {
+                "env": [
+                    "PATH=/usr/local/bin:/usr/bin",
+                    f"DB_PASSWORD={INSPECT_PASSWORD}",
+                    f"STRIPE_API_KEY={INSPECT_KEY}",
+                    "KUBERNETES_SERVICE_HOST=172.30.0.1",
+                ]
+            }
+        },
+    },
+}
+POD_ENV_YAML = (
+    "containers:\n- name: app\n  env:\n  - name: PATH\n    value: /usr/bin\n"
+    f"  - name: GITHUB_TOKEN\n    value: {POD_ENV_TOKEN}\n"
+    "  - name: DB_PASSWORD_FILE\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}\n"
+)
 
 TEXT_CANARIES = {
     "pem-rsa": f"-----BEGIN RSA PRIVATE KEY-----\n{PEM_BODY}-----END RSA PRIVATE KEY-----",
@@ -74,6 +117,13 @@ TEXT_CANARIES = {
     "aws": f"aws_access_key_id = {AWS}",
     "url-password": f"proxy: http://user:{URL_PASSWORD}@proxy.example.com:3128",
     "lower-password": f"mysql -u root password={LOWER_PASSWORD}",
+    "crictl-inspect": json.dumps(CRICTL_INSPECT, indent=2),
+    "crictl-inspect-compact": json.dumps(CRICTL_INSPECT),
+    "crictl-inspect-in-json-string": json.dumps({"output": json.dumps(CRICTL_INSPECT)}),
+    "pod-env-yaml": POD_ENV_YAML,
+    "pod-env-json": json.dumps(
+        {"env": [{"name": "GITHUB_TOKEN", "value": POD_ENV_TOKEN}, {"name": "A", "value": "b"}]}
+    ),
     "journal": (
         f"Nov 20 09:30:00 worker-1 kubelet[2345]: I1120 request Authorization: Bearer {JWT}\n"
         f"Nov 20 09:30:01 worker-1 crio[1]: env PASSWORD={ENV_PASSWORD} TOKEN={ENV_TOKEN}\n"
@@ -102,6 +152,9 @@ ALL_SECRETS = [
     AWS,
     URL_PASSWORD,
     LOWER_PASSWORD,
+    INSPECT_PASSWORD,
+    INSPECT_KEY,
+    POD_ENV_TOKEN,
     "core@bastion",
 ]
 
@@ -161,6 +214,8 @@ HARMLESS = [
     "ssh-rsa is the key type; use ssh-ed25519 instead",
     "spec:\n  config:\n    passwd:\n      users:\n      - name: core\n",
     "token:\n  expirationSeconds: 3600\n",
+    '{"key": "LOG_LEVEL", "value": "debug"}, {"key": "PATH", "value": "/usr/bin"}',
+    "- name: DB_PASSWORD_FILE\n  valueFrom:\n    secretKeyRef: {name: db, key: password}\n",
 ]
 
 
@@ -245,6 +300,49 @@ def test_secret_objects() -> None:
     assert item["metadata"]["name"] == "pull-secret"
     assert item["metadata"]["annotations"]["owner"] == "me"
     assert item["type"] == "kubernetes.io/dockerconfigjson"
+
+
+def test_crictl_inspect_environment() -> None:
+    # by path: the value of every secret-looking entry of info.config.envs, whole
+    out = redact(CRICTL_INSPECT)
+    assert survivors(json.dumps(out)) == []
+    envs = {e["key"]: e["value"] for e in out["info"]["config"]["envs"]}
+    assert envs == {
+        "PATH": "/usr/local/bin:/usr/bin",
+        "DB_PASSWORD": "<redacted: password>",
+        "STRIPE_API_KEY": "<redacted: credential>",
+        "KUBERNETES_SERVICE_HOST": "172.30.0.1",
+    }
+    assert out["info"]["runtimeSpec"]["process"]["env"] == [
+        "PATH=/usr/local/bin:/usr/bin",
+        "DB_PASSWORD=<redacted: password>",
+        "STRIPE_API_KEY=<redacted: credential>",
+        "KUBERNETES_SERVICE_HOST=172.30.0.1",
+    ]
+    assert out["status"] == CRICTL_INSPECT["status"]  # the image digest and the rest stay
+    # as text (what a report shows), pretty, compact or escaped inside another JSON string
+    for name in ("crictl-inspect", "crictl-inspect-compact", "crictl-inspect-in-json-string"):
+        text = redact_text(TEXT_CANARIES[name])
+        assert survivors(text) == [], name
+        assert "172.30.0.1" in text and "/usr/local/bin:/usr/bin" in text, name
+
+
+def test_pod_spec_environment() -> None:
+    pod = {
+        "env": [
+            {"name": "GITHUB_TOKEN", "value": POD_ENV_TOKEN},
+            {"name": "LOG_LEVEL", "value": "debug"},
+            {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "pw"}}},
+        ]
+    }
+    assert redact(pod)["env"] == [
+        {"name": "GITHUB_TOKEN", "value": "<redacted: token>"},
+        {"name": "LOG_LEVEL", "value": "debug"},
+        pod["env"][2],  # a reference to a Secret is no secret: kept
+    ]
+    text = redact_text(POD_ENV_YAML)
+    assert survivors(text) == []
+    assert "value: /usr/bin" in text and "secretKeyRef: {name: db, key: pw}" in text
 
 
 def test_redact_walks_strings_lists_and_tuples() -> None:

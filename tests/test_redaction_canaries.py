@@ -6,9 +6,14 @@ where the runbooks read and display: an ``sshAuthorizedKeys`` entry, a pull secr
 URL), a kubeconfig ``client-key-data`` and an AWS key pair in MachineConfig files; a ``sha256~``
 OAuth token and a service-account JWT in kubelet journal error lines; a bearer token and a
 ``PASSWORD=`` environment value in CRI-O journal error lines; secret-looking values in a
-container's annotations in ``crictl ps`` output. Every runbook then runs through the runner on
-that capture, and no canary, raw or encoded as it was planted, may appear in any file written:
-notebooks, HTML pages, ``index.html`` and ``summary.json``.
+container's annotations in ``crictl ps`` output. The same kinds once more inside journal error
+lines, each with its own canary: an ssh key, a pull secret (JSON and a base64
+``.dockerconfigjson``), a PEM private key with escaped newlines, kubeconfig credentials
+(``token:``, ``client-key-data:``, ``password:``), an AWS secret key, and a container's
+environment as CRI-O logs it (``&KeyValue{Key:DB_PASSWORD,Value:...}``, what ``crictl inspect``
+shows as ``info.config.envs``). Every runbook then runs through the runner on that capture, and
+no canary, raw or encoded as it was planted, may appear in any file written: notebooks, HTML
+pages, ``index.html`` and ``summary.json``.
 """
 
 from __future__ import annotations
@@ -51,6 +56,20 @@ BEARER = "CanaryBearerTokenRk5vT2xkZXIx9Qw"
 ENV_PASSWORD = "CanaryEnvPassw0rd4471"
 ANNOTATION_SECRET = "CanaryAnnotationSecretX91"
 
+# the same kinds inside journal lines, each with its own canary
+J_SSH_KEY = "AAAAC3NzaC1lZDI1NTE5AAAAIJournalSshKeyCanary00000000000000000002"
+J_PULL_AUTH = base64.b64encode(b"journal-robot:CanaryJournalPullPass77").decode()
+J_DOCKERCONFIGJSON = base64.b64encode(
+    json.dumps({"auths": {"quay.io": {"auth": "Q2FuYXJ5Sm91cm5hbERvY2tlckNmZzk5"}}}).encode()
+).decode()
+J_PEM_BODY = "MIIEowIBAAKCAQEAJournalPemCanaryBody31"
+J_KUBE_TOKEN = "CanaryJournalKubeconfigToken8"
+J_KUBE_KEY = "LS0tLS1CRUdJTiBFQyBDanaryJournalClientKey9"
+J_KUBE_PASSWORD = "CanaryJournalKubePassw0rd"
+J_AWS_SECRET = "CanaryJournalAwsSecretKey/Zq7Xw3Ve"
+J_CRIO_ENV_PASSWORD = "CanaryCrioEnvPassw0rd61"
+J_CRIO_ENV_KEY = "CanaryCrioEnvApiKey62"
+
 PULL_SECRET_JSON = json.dumps(
     {"auths": {"registry.canary.example.com": {"auth": PULL_AUTH, "email": "x@example.com"}}}
 )
@@ -90,6 +109,17 @@ CANARIES = {
     "bearer token": [BEARER],
     "env password": [ENV_PASSWORD],
     "annotation secret": [ANNOTATION_SECRET],
+    "journal: ssh key": [J_SSH_KEY],
+    "journal: pull secret": [
+        J_PULL_AUTH,
+        "CanaryJournalPullPass77",
+        J_DOCKERCONFIGJSON[20:80],
+        "Q2FuYXJ5Sm91cm5hbERvY2tlckNmZzk5",
+    ],
+    "journal: pem private key": [J_PEM_BODY],
+    "journal: kubeconfig": [J_KUBE_TOKEN, J_KUBE_KEY, J_KUBE_PASSWORD],
+    "journal: aws key": [J_AWS_SECRET],
+    "journal: container env": [J_CRIO_ENV_PASSWORD, J_CRIO_ENV_KEY],
 }
 
 
@@ -134,6 +164,32 @@ def _plant_nodes(capture: Path) -> None:
     crio = node / "journal_unit.crio.out"
     _journal_line(crio, f"error pulling image: request with Authorization: Bearer {BEARER} denied")
     _journal_line(crio, f"error starting container: exec env PASSWORD={ENV_PASSWORD} /bin/app")
+    # every kind once more, inside journal error lines
+    _journal_line(kubelet, f"E1120 09:00:03 ssh.go:12] unexpected key ssh-ed25519 {J_SSH_KEY} x@y")
+    _journal_line(
+        kubelet,
+        'E1120 09:00:04 pull.go:7] bad pull secret {"auths": {"quay.io": {"auth": '
+        f'"{J_PULL_AUTH}", "email": "x@example.com"}}}}}}',
+    )
+    _journal_line(kubelet, f"E1120 09:00:05 secret.go:9] .dockerconfigjson: {J_DOCKERCONFIGJSON}")
+    _journal_line(
+        kubelet,
+        "E1120 09:00:06 tls.go:3] cannot parse -----BEGIN RSA PRIVATE KEY-----\\n"
+        f"{J_PEM_BODY}\\n-----END RSA PRIVATE KEY-----",
+    )
+    _journal_line(
+        kubelet,
+        "E1120 09:00:07 kubeconfig.go:5] invalid kubeconfig user admin: "
+        f"{{token: {J_KUBE_TOKEN}, client-key-data: {J_KUBE_KEY}, password: {J_KUBE_PASSWORD}}}",
+    )
+    _journal_line(crio, f"error in env file: AWS_SECRET_ACCESS_KEY={J_AWS_SECRET}")
+    _journal_line(
+        crio,
+        'level=error msg="CreateContainer failed: &ContainerConfig{Envs:[]*KeyValue{'
+        "&KeyValue{Key:PATH,Value:/usr/bin,},"
+        f"&KeyValue{{Key:DB_PASSWORD,Value:{J_CRIO_ENV_PASSWORD},}},"
+        f'&KeyValue{{Key:STRIPE_API_KEY,Value:{J_CRIO_ENV_KEY},}},}}}}"',
+    )
     ps_path = node / "crictl_ps.out"
     ps: dict[str, Any] = json.loads(ps_path.read_text())
     container = ps["containers"][0]
@@ -163,6 +219,10 @@ def test_canaries_are_where_the_runbooks_read(canary_run: RunSummary) -> None:
     messages = " ".join(str(row.get("message")) for row in errors)
     assert "failed to refresh token" in messages and "Authorization: Bearer" in messages
     assert "<redacted:" in messages
+    for planted in ("unexpected key", "bad pull secret", ".dockerconfigjson", "cannot parse"):
+        assert planted in messages, planted
+    for planted in ("invalid kubeconfig", "error in env file", "&KeyValue{Key:PATH"):
+        assert planted in messages, planted
 
 
 def test_no_canary_in_any_output_file(canary_run: RunSummary) -> None:

@@ -1,14 +1,27 @@
-"""report.html without a kernel: widgets, itables once, findings summary, links, TOC, CSP."""
+"""report.html without a kernel: widgets, itables once, findings summary, links, TOC, CSP, banner."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import nbformat
+import pytest
+from IPython.display import HTML
 from nbformat import v4
 
-from rhcos_helpers.report.html import CSP, WIDGET_NOTE, findings_come_first, notebook_to_html
+from rhcos_helpers import display
+from rhcos_helpers.report.html import (
+    CSP,
+    DEMO_BANNER,
+    RUN_CONTEXT_BANNER_CLASS,
+    WIDGET_NOTE,
+    findings_come_first,
+    notebook_to_html,
+)
 from rhcos_helpers.report.record import MIME
+from rhcos_helpers.report.runner import run_runbooks
+from rhcos_helpers.sources import open_source
 from rhcos_helpers.sources.base import SourceIdentity
 
 DEMO = SourceIdentity(kind="demo", spec="demo", cluster_id="c-1", cluster_version="4.16.21")
@@ -99,3 +112,75 @@ def test_failed_runbook_without_findings_says_so() -> None:
     page = notebook_to_html(nb, title="t", identity=DEMO, failed=True)
     assert "Findings not available: the runbook failed before it recorded them." in page
     assert "cluster ID c-1" in page  # no run context shown by the runbook: one line instead
+
+
+# --- one DEMO DATA banner per page ---------------------------------------------------------
+
+
+def run_context_outputs(monkeypatch: pytest.MonkeyPatch, source: str) -> list[Any]:
+    """What display.run_context shows for a source, as notebook outputs (no kernel needed)."""
+    shown: list[Any] = []
+    monkeypatch.setattr(display, "_display", shown.append)
+    monkeypatch.setattr(display, "_ready", True)  # no itables set-up outside a kernel
+    with open_source(source) as src:
+        display.run_context(src, runbook="00-cluster-overview", parameters={"SOURCE": source})
+    return [html_output(str(obj.data)) for obj in shown if isinstance(obj, HTML)]
+
+
+def with_run_context(outputs: list[Any]) -> Any:
+    nb = notebook()
+    context = v4.new_code_cell("display.run_context(src, ...)")
+    context.outputs = outputs
+    nb.cells.insert(1, context)
+    return nb
+
+
+def banners(page: str) -> int:
+    return page.count('class="rr-banner')
+
+
+def test_interactive_sessions_show_the_run_context_banner(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    outputs = run_context_outputs(monkeypatch, "demo")
+    shown = [o["data"]["text/html"] for o in outputs]
+    assert sum("DEMO DATA" in html for html in shown) == 1
+    assert any(f'class="rr-banner {RUN_CONTEXT_BANNER_CLASS}"' in html for html in shown)
+
+
+def test_a_demo_report_shows_one_banner_at_the_top(monkeypatch: pytest.MonkeyPatch) -> None:
+    nb = with_run_context(run_context_outputs(monkeypatch, "demo"))
+    page = notebook_to_html(nb, title="t", identity=DEMO)
+    assert banners(page) == 1 and page.count("DEMO DATA") == 1
+    assert DEMO_BANNER in page
+    assert page.index("<main>") < page.index("rr-demo-top") < page.index("<h1")
+    assert RUN_CONTEXT_BANNER_CLASS not in page
+    assert "Cluster version" in page  # the rest of the run context stays
+    assert "rr-demo-context" in str(nb)  # the notebook passed in is not modified
+
+
+def test_without_a_demo_identity_the_run_context_banner_stays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # re-rendering an executed demo notebook without its identity: the runbook's own banner
+    page = notebook_to_html(with_run_context(run_context_outputs(monkeypatch, "demo")), title="t")
+    assert banners(page) == 1 and page.count("DEMO DATA") == 1
+    assert RUN_CONTEXT_BANNER_CLASS in page
+
+
+def test_no_banner_for_a_cluster() -> None:
+    live = SourceIdentity(kind="live", spec="kube", cluster_id="c-2", cluster_version="4.16.21")
+    page = notebook_to_html(notebook(), title="t", identity=live)
+    assert banners(page) == 0 and "DEMO DATA" not in page
+
+
+@pytest.mark.notebooks
+def test_a_rendered_demo_runbook_has_exactly_one_banner(tmp_path: Path) -> None:
+    run = run_runbooks(["00"], source="demo", parameters={}, out_dir=tmp_path)
+    assert run.ok, [(r.name, r.error) for r in run.results]
+    page = (tmp_path / "00-cluster-overview.html").read_text()
+    assert banners(page) == 1 and page.count("DEMO DATA") == 1
+    assert page.index("<main>") < page.index("rr-demo-top") < page.index("<h1")
+    # the executed notebook keeps the run context's banner for whoever opens it in JupyterLab
+    executed = (tmp_path / "00-cluster-overview.ipynb").read_text()
+    assert executed.count(RUN_CONTEXT_BANNER_CLASS) == 1

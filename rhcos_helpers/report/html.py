@@ -11,7 +11,9 @@ Uses nbconvert's ``lab`` template through ``templates/rhcos_report.html.j2``:
   representation next to the widget view) or is replaced by a note that it is interactive only,
   never as a blank area.
 * **Figures** are ``<img>`` elements with data: URIs and an alt text (the nearest heading).
-* **Report header.** The DEMO DATA banner at the very top for a demo source; after the title
+* **Report header.** The DEMO DATA banner at the very top for a demo source (the one
+  :func:`rhcos_helpers.display.run_context` shows for interactive sessions, marked with
+  :data:`RUN_CONTEXT_BANNER_CLASS`, is then dropped: one banner per page); after the title
   cell a findings summary when the runbook does not show its findings first, a run-context line
   when the runbook did not get to show its own, and a table of contents of the headings.
 * Code is hidden unless asked for, prompts are never shown, the ``injected-parameters`` cell is
@@ -41,6 +43,7 @@ from rhcos_helpers.sources.base import SourceIdentity
 __all__ = [
     "CSP",
     "DEMO_BANNER",
+    "RUN_CONTEXT_BANNER_CLASS",
     "WIDGET_NOTE",
     "findings_come_first",
     "notebook_to_html",
@@ -79,6 +82,10 @@ DEMO_BANNER = (
     '<div class="rr-banner rr-demo-top" role="note">DEMO DATA: this report was made from a '
     "synthetic cluster bundled with rhcos-runbooks. It describes no real cluster.</div>"
 )
+#: The class of the DEMO DATA banner :func:`rhcos_helpers.display.run_context` shows in a
+#: notebook (interactive sessions need it); a report that shows :data:`DEMO_BANNER` drops it.
+RUN_CONTEXT_BANNER_CLASS = "rr-demo-context"
+_RUN_CONTEXT_BANNER = f'<div class="rr-banner {RUN_CONTEXT_BANNER_CLASS}"'
 #: What a report shows instead of a widget that has no static rendering.
 WIDGET_NOTE = (
     '<div class="rr-none rr-widget-note">Interactive only: this widget works in JupyterLab '
@@ -175,6 +182,20 @@ def _static_widgets(nb: Any) -> None:
             data["text/plain"] = "Interactive only (widget)."
     metadata = nb.get("metadata", {})
     metadata.pop("widgets", None)
+
+
+def _drop_run_context_banner(nb: Any) -> None:
+    """Drop the outputs that are the run context's DEMO DATA banner (in place)."""
+    for cell in nb["cells"]:
+        if cell.get("cell_type") != "code" or not cell.get("outputs"):
+            continue
+        cell["outputs"] = [
+            output
+            for output in cell["outputs"]
+            if not _joined((output.get("data") or {}).get("text/html", ""))
+            .lstrip()
+            .startswith(_RUN_CONTEXT_BANNER)
+        ]
 
 
 def _one_itables_bundle(nb: Any) -> None:
@@ -354,8 +375,9 @@ def notebook_to_html(
         nb: the executed notebook (``nbformat.NotebookNode``), failed or not.
         show_code: show code cells' input (default: outputs only).
         title: the page title.
-        identity: the source the runbook read: a demo gets the DEMO DATA banner at the top,
-            and a runbook that did not show its run context gets a one-line one.
+        identity: the source the runbook read: a demo gets the DEMO DATA banner at the top
+            (instead of the run context's own, so the page has one), and a runbook that did not
+            show its run context gets a one-line one.
         available: the runbooks whose reports are part of the same run; a link to any other
             runbook's report becomes plain text. ``None`` keeps every link.
         failed: the runbook failed (said in the findings summary when it recorded none).
@@ -370,6 +392,9 @@ def notebook_to_html(
     summary_needed = not findings_come_first(nb)
     strip_records(nb)
     redact_outputs(nb)
+    demo = identity is not None and identity.is_demo
+    if demo:
+        _drop_run_context_banner(nb)  # the page's own banner replaces it
     _static_widgets(nb)
     _one_itables_bundle(nb)
     _figure_alt_texts(nb)
@@ -409,7 +434,7 @@ def notebook_to_html(
         "rr": {
             "csp": CSP,
             "css": _CSS,
-            "demo_banner": DEMO_BANNER if identity is not None and identity.is_demo else "",
+            "demo_banner": DEMO_BANNER if demo else "",
             "header": "".join(header),
             "title_cell_id": title_cell.get("id") if title_cell is not None else "",
         }
