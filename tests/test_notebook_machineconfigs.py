@@ -50,10 +50,7 @@ def test_tables_recorded(demo_rb):
     assert (
         "apiVersion: machineconfiguration.openshift.io/v1" in rb["tables"]["authored_machineconfig"]
     )
-    assert (
-        rb["tables"]["authoring"]["Apply (not done by this runbook)"]
-        == "oc create -f 50-worker-chrony.yaml"
-    )
+    assert rb["tables"]["authoring"]["oc equivalent"] == "oc create -f 50-worker-chrony.yaml"
 
 
 def test_other_configuration_channels(demo_rb):

@@ -3,8 +3,9 @@ r"""machineconfigs.author - write a MachineConfig from plain inputs, refusing wh
 The seed's workflow, done safely: contents and mode in, a ``50-worker-chrony.yaml``-style object
 out (base64 data URL, mode as the decimal integer the API stores, ``overwrite: true``), in the
 Ignition version the target release writes (2.2.0 for 4.3–4.5, 3.1.0 for 4.6, 3.2.0 for
-4.7–4.13, 3.4.0 for 4.14–4.18, 3.5.0 from 4.19). Nothing is applied here: the runbook prints the
-``oc create -f`` command and the rollout is followed in ``50-pool-rollout``.
+4.7–4.13, 3.4.0 for 4.14–4.18, 3.5.0 from 4.19). Nothing is applied here (pure functions):
+:mod:`rhcos_helpers.machineconfigs.create` sends the object, after a server-side dry run and
+only by hand, and the rollout is followed in ``50-pool-rollout``.
 
 Refused with a one-line :class:`AuthoringError` (what the machine-config daemon or Butane
 refuses): users other than ``core``, directories, links, duplicate paths (Ignition 3), modes

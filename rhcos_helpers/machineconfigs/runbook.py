@@ -6,6 +6,12 @@ and authors the MachineConfig described by the parameters. Each ``*_table`` func
 :class:`~rhcos_helpers.sources.base.Attempt` of a DataFrame, so a report shows "not available,
 because ..." instead of an empty table when the source lacks something.
 
+Applying the authored MachineConfig (:func:`create_plan`, :func:`apply_create`,
+:func:`confirm_create`) goes through :mod:`rhcos_helpers.machineconfigs.create`: a server-side
+dry run, then the create only with APPLY or an interactive confirmation, on a live cluster run
+by hand. :func:`reveal_secret` lets an admin see one redacted value for a few seconds, in
+JupyterLab only.
+
 Examples:
     >>> from rhcos_helpers.sources import open_source
     >>> rb = collect(open_source("demo"), pool="worker")
@@ -17,8 +23,9 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,6 +37,12 @@ from rhcos_helpers.machineconfigs.author import (
     AuthoredMachineConfig,
     FileSpec,
     author_machineconfig,
+)
+from rhcos_helpers.machineconfigs.create import (
+    CreatePlan,
+    create_frame,
+    create_machineconfig,
+    plan_create,
 )
 from rhcos_helpers.machineconfigs.impact import (
     Impact,
@@ -61,16 +74,21 @@ from rhcos_helpers.machineconfigs.tables import (
     to_frame,
     units_frame,
 )
+from rhcos_helpers.redaction import redact_text
 from rhcos_helpers.sources.base import Attempt, Source, attempt
 
 __all__ = [
     "AuthorInput",
     "McRunbook",
+    "apply_create",
     "author_facts",
     "author_impact_table",
     "author_yaml",
     "collect",
     "composition_table",
+    "confirm_create",
+    "create_plan",
+    "create_table",
     "diff_facts",
     "diff_table",
     "files_table",
@@ -80,6 +98,8 @@ __all__ = [
     "kernel_table",
     "mc_table",
     "render_check_table",
+    "reveal_secret",
+    "secret_items",
     "units_table",
 ]
 
@@ -442,14 +462,15 @@ def author_yaml(rb: McRunbook) -> Attempt[str]:
 
 
 def author_facts(rb: McRunbook) -> Attempt[dict[str, object]]:
-    """How to apply it (not done here), its predicted impact and any refusal."""
+    """How to apply it (section "Applying"), its predicted impact and any refusal."""
     if rb.authored is None:
         return Attempt(None, rb.author_error or "AUTHOR_NAME is empty: nothing to author")
     facts: dict[str, object] = {
         "MachineConfig": rb.authored.name,
         "Ignition": rb.authored.ignition_version,
         "Save as": f"{rb.authored.name}.yaml",
-        "Apply (not done by this runbook)": rb.authored.create_command(),
+        "oc equivalent": rb.authored.create_command(),
+        "Apply": "below: a server-side dry run, then APPLY=True or an interactive confirmation",
         "Follow the rollout": "runbook 50-pool-rollout",
     }
     if rb.author_error:
@@ -469,6 +490,116 @@ def author_impact_table(rb: McRunbook) -> Attempt[pd.DataFrame]:
     if rb.author_impact is None:
         return Attempt(None, rb.author_error or "AUTHOR_NAME is empty: nothing to author")
     return Attempt(impact_frame(rb.author_impact))
+
+
+# --- applying the authored MachineConfig --------------------------------------------------------
+
+
+def _pool_obj(rb: McRunbook) -> dict[str, Any] | None:
+    return next((p for p in rb.pools.value or [] if p["metadata"]["name"] == rb.pool), None)
+
+
+def create_plan(rb: McRunbook) -> Attempt[CreatePlan]:
+    """What creating the authored MachineConfig would do (:func:`~rhcos_helpers.machineconfigs.create.plan_create`)."""
+    if rb.authored is None:
+        return Attempt(None, rb.author_error or "AUTHOR_NAME is empty: nothing to author")
+    return Attempt(
+        plan_create(
+            rb.authored,
+            pool=rb.pool,
+            impact=rb.author_impact,
+            problem=rb.author_error,
+            pool_obj=_pool_obj(rb),
+        )  # fmt: skip
+    )
+
+
+def create_table(plan: Attempt[CreatePlan]) -> Attempt[pd.DataFrame]:
+    """The plan as FIELD/VALUE rows: object, requests, predicted action, warnings."""
+    return plan.map(create_frame)
+
+
+def apply_create(
+    source: Source, plan: Attempt[CreatePlan], *, apply: bool
+) -> Attempt[pd.DataFrame]:
+    """The server-side dry run of the create, and the create itself with APPLY (live, by hand)."""
+    return plan.map(lambda p: create_machineconfig(source, p, apply=apply))
+
+
+def confirm_create(
+    source: Source, plan: Attempt[CreatePlan], *, apply: bool, interactive: bool | None = None
+) -> Any:
+    """The interactive confirmation of the create (type the MachineConfig's name, press Apply).
+
+    Apply sends exactly the YAML shown above (:func:`~rhcos_helpers.machineconfigs.create.create_machineconfig`:
+    the server-side dry run, then the create). Under papermill, in reports, with APPLY set,
+    against a demo or a capture, in a scheduled run, or for a plan with a problem: one line.
+    """
+    from rhcos_helpers import widgets
+
+    if plan.value is None:
+        return widgets.note(f"Nothing to confirm: {plan.reason or 'no MachineConfig authored'}")
+    p = plan.value
+    if p.problem:
+        return widgets.note(f"Nothing to confirm: not applied because {p.problem}.")
+    return widgets.apply_confirmation(
+        source,
+        apply=apply,
+        expected=p.name,
+        action=f"Create MachineConfig {p.name} ({p.authored.create_command()})",
+        details=p.warnings,
+        send=lambda: create_machineconfig(source, p, apply=True),
+        interactive=interactive,
+    )
+
+
+# --- revealing one redacted value ---------------------------------------------------------------
+
+
+def _ssh_key(source: Source, name: str, user: str, index: int) -> str:
+    """One sshAuthorizedKeys entry, read again from the source (records never keep keys)."""
+    obj = source.get("machineconfigs", name) or {}
+    config = (obj.get("spec") or {}).get("config") or {}
+    for entry in (config.get("passwd") or {}).get("users") or []:
+        if isinstance(entry, Mapping) and entry.get("name") == user:
+            keys = entry.get("sshAuthorizedKeys") or []
+            if 0 <= index < len(keys):
+                return str(keys[index])
+    raise UsageError(f"machineconfig {name} no longer holds key #{index + 1} of {user}")
+
+
+def secret_items(source: Source, rb: McRunbook) -> dict[str, Callable[[], str]]:
+    """Every redacted value of the MachineConfigs shown: label -> function that reads it.
+
+    File contents that redaction changes (pull secrets, keys, tokens) and each
+    ``sshAuthorizedKeys`` entry, of the non-rendered MachineConfigs (or of MACHINECONFIG when
+    it names one). Labels name the item, never its value; values are read only when called.
+    """
+    if rb.mcs.value is None:
+        return {}
+    chosen = [
+        mc for mc in rb.mcs.value.configs.values()
+        if (mc.name == rb.machineconfig if rb.machineconfig else not mc.is_rendered)
+    ]  # fmt: skip
+    items: dict[str, Callable[[], str]] = {}
+    for mc in chosen:
+        for f in mc.files:
+            text = f.text
+            if text is not None and redact_text(text) != text:
+                items[f"{mc.name}: {f.path}"] = functools.partial(lambda t: t, text)
+        for user, digests in mc.ssh_keys:
+            for i in range(len(digests)):
+                items[f"{mc.name}: sshAuthorizedKeys of {user} #{i + 1}"] = functools.partial(
+                    _ssh_key, source, mc.name, user, i
+                )
+    return items
+
+
+def reveal_secret(source: Source, rb: McRunbook, *, interactive: bool | None = None) -> Any:
+    """The transient reveal widget (JupyterLab only) over :func:`secret_items`; else one line."""
+    from rhcos_helpers import widgets
+
+    return widgets.secret_reveal(secret_items(source, rb), interactive=interactive)
 
 
 # --- findings ---------------------------------------------------------------------------------

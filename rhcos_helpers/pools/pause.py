@@ -7,7 +7,8 @@ change at once, ``maxUnavailable`` nodes at a time. :func:`plan_pause` shows the
 impact (:mod:`rhcos_helpers.machineconfigs.impact`). :func:`apply_pause` sends a server-side dry run
 (``dryRun=All``: it validates the patch and your rights, it renders nothing and predicts no
 reboot) and the patch itself only with ``apply=True`` on a live source run by hand
-(:func:`rhcos_helpers.safety.apply_refusal`).
+(:func:`rhcos_helpers.safety.apply_refusal`). In JupyterLab, :func:`confirm` offers the same
+patch behind a typed confirmation (the pool's name, then Apply); reports show one line instead.
 
 Examples:
     >>> from rhcos_helpers.sources import open_source
@@ -45,6 +46,7 @@ __all__ = [
     "PausePlan",
     "apply_for_runbook",
     "apply_pause",
+    "confirm",
     "for_runbook",
     "impact_table",
     "pause_frame",
@@ -274,3 +276,31 @@ def apply_for_runbook(
     if plan.value is None:
         return Attempt(None, plan.reason or "no plan")
     return Attempt(apply_pause(source, plan.value, apply=apply))
+
+
+def confirm(
+    source: Source, plan: Attempt[PausePlan], *, apply: bool, interactive: bool | None = None
+) -> Any:
+    """The interactive confirmation of the plan's patch (type the pool's name, press Apply).
+
+    Apply sends exactly :attr:`PausePlan.patch` through :func:`apply_pause` (the server-side
+    dry run, then the patch). Under papermill, in reports, with APPLY set, against a demo or a
+    capture, or in a scheduled run: one static line (:func:`rhcos_helpers.safety.confirmation_refusal`).
+    """
+    from rhcos_helpers import widgets
+
+    if plan.value is None:
+        return widgets.note(f"Nothing to confirm: {plan.reason or 'no plan'}")
+    p = plan.value
+    if not p.changes:
+        state = "unpaused" if p.action == "unpause" else "paused"
+        return widgets.note(f"Nothing to confirm: pool {p.pool} is already {state}.")
+    return widgets.apply_confirmation(
+        source,
+        apply=apply,
+        expected=p.pool,
+        action=f"{p.action.capitalize()} pool {p.pool}: {p.command}",
+        details=p.warnings,
+        send=lambda: apply_pause(source, p, apply=True),
+        interactive=interactive,
+    )

@@ -62,6 +62,7 @@ __all__ = [
     "apply_grant",
     "before_after_frame",
     "cluster_answer",
+    "confirm_grant",
     "compare_frame",
     "describe_for",
     "findings_for",
@@ -361,6 +362,40 @@ def apply_grant(source: Source, grant: Attempt[GrantPlan], *, apply: bool) -> At
     if grant.value is None:
         return Attempt(None, grant.reason)
     return Attempt(apply_plan(source, grant.value, apply=apply))
+
+
+def confirm_grant(
+    source: Source, grant: Attempt[GrantPlan], *, apply: bool, interactive: bool | None = None
+) -> Any:
+    """The interactive confirmation of the plan (type the service account's name, press Apply).
+
+    Apply sends exactly the plan's steps as shown (:func:`rhcos_helpers.scc.grant.apply`).
+    Under papermill, in reports, with APPLY set, against a demo or a capture, or in a scheduled
+    run: one static line (:func:`rhcos_helpers.safety.confirmation_refusal`).
+    """
+    from rhcos_helpers import widgets
+
+    if grant.value is None:
+        return widgets.note(f"Nothing to confirm: {grant.reason or 'no plan'}")
+    p = grant.value
+    if not p.changes:
+        return widgets.note("Nothing to confirm: every step is already so.")
+    verb = "Revoke" if p.revoke else "Grant"
+    steps = [f"{s.action} {s.kind} {s.namespace + '/' if s.namespace else ''}{s.name}: "
+             f"{s.command}" for s in p.steps if s.action != "none"]  # fmt: skip
+    return widgets.apply_confirmation(
+        source,
+        apply=apply,
+        expected=p.service_account,
+        action=f"{verb} SCC {p.scc} {'from' if p.revoke else 'to'} service account "
+        f"{p.namespace}/{p.service_account}",
+        details=[
+            *steps,
+            "Running pods keep the SCC they were admitted with until they are recreated.",
+        ],
+        send=lambda: apply_plan(source, p, apply=True),
+        interactive=interactive,
+    )
 
 
 def grant_yaml(grant: Attempt[GrantPlan]) -> str:

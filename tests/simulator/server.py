@@ -21,9 +21,11 @@ Served (read-only):
 
 Writes an SCC grant makes (service accounts, ClusterRoles, (Cluster)RoleBindings, SCC updates)
 and ``PodSecurityPolicySubjectReview``: :mod:`tests.simulator.scc_writes`.
+The create of a MachineConfig (with ``dryRun=All``): :mod:`tests.simulator.mc_writes`.
 
 Faults (:class:`Faults`): per-path latency, a status (429/500/...) once, a dropped connection
-once, denied resources. Every request is recorded in :attr:`Simulator.requests`.
+once, denied resources. Every request is recorded in :attr:`Simulator.requests` (with the body
+of a POST, PUT or PATCH, so tests can assert exactly what was sent).
 
 Growth points (not built yet): exec websocket, watches, SelfSubjectRulesReview, pod phases -
 each is one more branch in :meth:`_App.route`.
@@ -118,10 +120,15 @@ class RequestRecord:
     query: tuple[tuple[str, str], ...]
     authorization: str | None
     accept: str | None
+    body: bytes = b""
 
     def param(self, name: str) -> list[str]:
         """Values of one query parameter."""
         return [v for k, v in self.query if k == name]
+
+    def json(self) -> Any:
+        """The request body parsed as JSON (``None`` without a body)."""
+        return json.loads(self.body) if self.body else None
 
 
 def status_body(
@@ -330,6 +337,9 @@ class _App:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         sim = self.sim
+        sent = b""
+        if request.method in ("POST", "PUT", "PATCH") and request.can_read_body:
+            sent = await request.read()  # aiohttp keeps it: handlers read it again
         sim.record(
             RequestRecord(
                 request.method,
@@ -337,6 +347,7 @@ class _App:
                 tuple(request.query.items()),
                 request.headers.get("Authorization"),
                 request.headers.get("Accept"),
+                sent,
             )
         )
         for pattern, seconds in sim.faults.latency.items():
@@ -383,7 +394,7 @@ class _App:
     # ------------------------------------------------------------------------------ routing
 
     async def route(self, request: web.Request, user: str) -> web.StreamResponse:
-        from tests.simulator import scc_writes  # SCC grants and subject reviews
+        from tests.simulator import mc_writes, scc_writes  # MachineConfigs; SCC grants, reviews
 
         timed = await self.sim.timeline.handle(self, request, user)  # timeline.py
         if timed is not None:
@@ -391,6 +402,9 @@ class _App:
         written = await scc_writes.handle(self, request, user)
         if written is not None:
             return written
+        created = await mc_writes.handle(self, request, user)
+        if created is not None:
+            return created
         handled = await self.sim.workloads.handle(self, request, user)
         if handled is not None:
             return handled

@@ -34,10 +34,13 @@ CELLS = [
         "containerruntimeconfigs, nodes, pods and daemonsets in all namespaces, tuneds and "
         "profiles in openshift-cluster-node-tuning-operator; `get` controllerconfig, "
         "machineconfiguration/cluster, "
-        "clusterversion, the node named by NODE). It changes nothing: applying the authored "
-        "MachineConfig is a command you run (`oc create -f`), and the rollout is followed in "
-        "runbook 50-pool-rollout. SSH keys are never shown (only how many there are), and "
-        "file contents are redacted."
+        "clusterversion, the node named by NODE; on a live cluster run by hand one `create` of "
+        "the authored MachineConfig with `dryRun=All`, which stores nothing). It changes nothing "
+        "unless APPLY is True or, in JupyterLab, you type the MachineConfig's name into the "
+        "confirmation and press Apply, on a live cluster in a run by hand (never in a scheduled "
+        "run, never against a capture or demo); the rollout is followed in runbook "
+        "50-pool-rollout. SSH keys are never shown (only how many there are) and file contents "
+        "are redacted; in JupyterLab one redacted value can be revealed for 30 seconds."
     ),
     new_code_cell(
         "from rhcos_helpers import display, machineconfigs\n"
@@ -59,7 +62,9 @@ CELLS = [
         f'AUTHOR_FILE_CONTENT: str = "{CHRONY}"  # the file\'s contents (text)\n'
         'AUTHOR_FILE_MODE: str = "0644"  # the file\'s mode, octal\n'
         'TARGET_VERSION: str = ""  # OpenShift version to author and predict for; empty = the '
-        "cluster's",
+        "cluster's\n"
+        "APPLY: bool = False  # create the authored MachineConfig (live source, run by hand "
+        "only, after a server-side dry run); in JupyterLab a typed confirmation offers the same",
         metadata={"tags": ["parameters"]},
     ),
     new_code_cell(
@@ -74,6 +79,7 @@ CELLS = [
         '        "AUTHOR_FILE_PATH": AUTHOR_FILE_PATH,\n'
         '        "AUTHOR_FILE_MODE": AUTHOR_FILE_MODE,\n'
         '        "TARGET_VERSION": TARGET_VERSION,\n'
+        '        "APPLY": APPLY,\n'
         "    },\n)"
     ),
     new_code_cell(
@@ -133,6 +139,14 @@ CELLS = [
         'empty="No MachineConfig sets any of these.")'
     ),
     new_markdown_cell(
+        "### Reveal one redacted value (JupyterLab only)\n\n"
+        "Pull secrets, keys, tokens and SSH keys are redacted everywhere. Run by hand in "
+        "JupyterLab, pick one and press Reveal: it shows here for 30 seconds (or until Hide), "
+        "then is cleared. It never goes into a cell output, the saved notebook, a report or "
+        "summary.json; reports show one line."
+    ),
+    new_code_cell("machineconfigs.runbook.reveal_secret(src, rb)"),
+    new_markdown_cell(
         "## 3 Which MachineConfigs make each rendered config, and does it match a local merge?"
         "\n\n"
         "Each pool's target (`spec.configuration`) and current (`status.configuration`) "
@@ -167,8 +181,8 @@ CELLS = [
         "Written from AUTHOR_* for the target release's Ignition version (2.2.0 for 4.3-4.5, "
         "3.1.0 4.6, 3.2.0 4.7-4.13, 3.4.0 4.14-4.18, 3.5.0 4.19+), as in the chrony example: "
         "a base64 data URL, the mode as the decimal number the API stores. Its impact is "
-        "predicted against the pool's target config. **Nothing is applied here**: save the "
-        "YAML, run the command shown, and follow the rollout in 50-pool-rollout."
+        "predicted against the pool's target config, before anything is applied (next "
+        "section)."
     ),
     new_code_cell(
         'display.code(machineconfigs.runbook.author_yaml(rb), name="authored_machineconfig", '
@@ -180,7 +194,26 @@ CELLS = [
         'empty="It writes what the pool\'s config already holds: no node action.")'
     ),
     new_markdown_cell(
-        "## 6 Other ways nodes get configured\n\n"
+        "## 6 Creating it on the cluster\n\n"
+        "`oc create -f` done safely: on a live cluster a server-side dry run "
+        "(`POST ...?dryRun=All`) first, which checks the object's schema and your rights only: "
+        "the machine-config controller does not render it, so it predicts neither a render "
+        "failure nor whether the nodes reboot (the impact above is this runbook's prediction). "
+        "The create itself is sent only with `-p APPLY true`, or in JupyterLab when you type "
+        "the MachineConfig's name into the confirmation and press Apply: exactly the YAML "
+        "above. Never in a scheduled run (which sends nothing, not even the dry run), never "
+        "against a capture or demo; a MachineConfig whose impact could not be predicted is not "
+        "sent. Follow the rollout in 50-pool-rollout."
+    ),
+    new_code_cell("create = machineconfigs.runbook.create_plan(rb)\n"
+                  'display.table(machineconfigs.runbook.create_table(create), name="create_plan")'),
+    new_code_cell(
+        "display.table(machineconfigs.runbook.apply_create(src, create, apply=APPLY), "
+        'name="create_result")\n'
+        "machineconfigs.runbook.confirm_create(src, create, apply=APPLY)"
+    ),
+    new_markdown_cell(
+        "## 7 Other ways nodes get configured\n\n"
         "MachineConfigs are not the only writer. The Node Tuning Operator's TuneD daemon "
         "applies sysctls and more at runtime from Tuned CRs (namespace "
         "`openshift-cluster-node-tuning-operator`); privileged DaemonSets can change the nodes "

@@ -24,10 +24,11 @@ CELLS = [
         "timeline; and what pausing or unpausing would do.\n\n"
         "*Reads* MachineConfigPools, nodes, pods and PodDisruptionBudgets (`list`, and `watch` "
         "of nodes and pools when WATCH is set on a live cluster). *Changes nothing* unless "
-        "ACTION is set **and** APPLY is True on a live cluster in a run by hand (`patch` of "
-        "the pool, after a server-side dry run); never in a scheduled run, never against a "
-        "capture or demo. A capture holds one moment: its timeline is rebuilt from the "
-        "objects' own timestamps."
+        "ACTION is set **and** either APPLY is True or, in JupyterLab, you type the pool's "
+        "name into the confirmation and press Apply, on a live cluster in a run by hand "
+        "(`patch` of the pool, after a server-side dry run); never in a scheduled run, never "
+        "against a capture or demo. A capture holds one moment: its timeline is rebuilt from "
+        "the objects' own timestamps."
     ),
     new_code_cell(
         "from rhcos_helpers import display, pools\n"
@@ -41,7 +42,8 @@ CELLS = [
         "WATCH: bool = False  # follow the rollout through the watch API (live sources only)\n"
         "WATCH_TIMEOUT_S: int = 1800  # stop watching after this many seconds\n"
         'ACTION: str = ""  # "", "pause" or "unpause": show what it would do (a dry run)\n'
-        "APPLY: bool = False  # really patch the pool (live source, run by hand only)",
+        "APPLY: bool = False  # really patch the pool (live source, run by hand only); in "
+        "JupyterLab a typed confirmation offers the same",
         metadata={"tags": ["parameters"]},
     ),
     new_code_cell(
@@ -127,7 +129,10 @@ CELLS = [
         "Set ACTION to `pause` or `unpause`. Pausing queues every change, the kubelet CA "
         "rotation included; unpausing releases every queued change at once. The `oc` "
         "equivalent is shown; a live cluster also gets a server-side dry run (which checks "
-        "the patch and your rights only: it renders nothing and predicts no reboot)."
+        "the patch and your rights only: it renders nothing and predicts no reboot). To "
+        "apply: pass `-p APPLY true`, or run this notebook in JupyterLab, type the pool's "
+        "name in the confirmation under the dry run's result and press Apply (live clusters only, "
+        "never in a scheduled run); exactly the patch shown is sent."
     ),
     new_code_cell(
         "plan = pools.pause.for_runbook(src, snap, pool=POOL, action=ACTION)\n"
@@ -140,7 +145,8 @@ CELLS = [
         'releases",\n)'
     ),
     new_code_cell(
-        'display.table(pools.pause.apply_for_runbook(src, plan, apply=APPLY), name="pause_result")'
+        'display.table(pools.pause.apply_for_runbook(src, plan, apply=APPLY), name="pause_result")\n'
+        "pools.pause.confirm(src, plan, apply=APPLY)"
     ),
 ]
 

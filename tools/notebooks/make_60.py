@@ -20,7 +20,7 @@ GROUPS: str = ""  # comma-separated groups of USER, e.g. system:cluster-admins; 
 GRANT_SCC: str = "anyuid"  # the SCC to grant to SERVICE_ACCOUNT (dry run unless APPLY)
 GRANT_IN_NAMESPACE: bool = False  # True = a RoleBinding in NAMESPACE (oc adm policy ... -n given explicitly), else a ClusterRoleBinding
 REVOKE: bool = False  # True = plan remove-scc-from-user instead of add-scc-to-user
-APPLY: bool = False  # True = send the grant to a live cluster (never in a scheduled run; demos and captures refuse)"""
+APPLY: bool = False  # True = send the grant to a live cluster (never in a scheduled run; demos and captures refuse); in JupyterLab a typed confirmation offers the same"""
 
 CELLS = [
     (
@@ -30,7 +30,7 @@ CELLS = [
 
 **Which SCC admits a pod and why; who may use anyuid?** The SCCs as `oc get scc` and `oc describe scc` show them, what each allows beyond `restricted-v2` (or `restricted` before 4.11), which default SCCs are create-only (an upgraded cluster keeps their old users and groups), the order admission tries them in (priority, then restrictiveness score with the weights of the cluster's release, then name), who may use each SCC (its own users and groups, and RBAC `use` grants) and, for a pod, service account and requesting user, which SCC admits it, the security context it gets and why every other SCC was passed over, then Pod Security Admission. Last, granting an SCC the way the seed does (`oc create serviceaccount`, then `oc adm policy add-scc-to-user anyuid -z SA`), as objects: a **dry run** unless `APPLY` is set.
 
-*Reads only the API* (`get`/`list` on securitycontextconstraints, namespaces, pods, serviceaccounts, deployments, clusterroles, clusterrolebindings, roles, rolebindings; on a live cluster one `create` of a `podsecuritypolicysubjectreviews`, which changes nothing). With `APPLY=True` on a live cluster only, and never in a scheduled run, it creates the service account and the ClusterRole/ClusterRoleBinding or RoleBinding (4.5+) or updates the SCC (4.3/4.4).""",
+*Reads only the API* (`get`/`list` on securitycontextconstraints, namespaces, pods, serviceaccounts, deployments, clusterroles, clusterrolebindings, roles, rolebindings; on a live cluster one `create` of a `podsecuritypolicysubjectreviews`, which changes nothing). With `APPLY=True`, or in JupyterLab after you type the service account's name into the confirmation and press Apply, on a live cluster only and never in a scheduled run, it creates the service account and the ClusterRole/ClusterRoleBinding or RoleBinding (4.5+) or updates the SCC (4.3/4.4).""",
     ),
     (
         "code",
@@ -192,8 +192,19 @@ display.table(
     name="before_after",
 )""",
     ),
-    ("md", "### Applying (only with `APPLY=True`, a live source, and never in a scheduled run)"),
-    ("code", 'display.table(scc.runbook.apply_grant(src, grant, apply=APPLY), name="applied")'),
+    (
+        "md",
+        """\
+### Applying (a live source only, never in a scheduled run)
+
+With `-p APPLY true`, or in JupyterLab: type the service account's name into the confirmation below and press Apply; exactly the steps shown above are sent. Reports show one line instead.""",
+    ),
+    (
+        "code",
+        """\
+display.table(scc.runbook.apply_grant(src, grant, apply=APPLY), name="applied")
+scc.runbook.confirm_grant(src, grant, apply=APPLY)""",
+    ),
     (
         "md",
         """\
@@ -221,6 +232,8 @@ def build() -> nbformat.NotebookNode:
         "name": "python3",
     }
     nb.metadata["language_info"] = {"name": "python"}
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:02d}"  # stable ids: regenerating gives the same file
     return nb
 
 
