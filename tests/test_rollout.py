@@ -143,7 +143,12 @@ def test_refusals(sim, src, monkeypatch):
     plan = pools.pause.plan_pause(src, pools.status.collect(src), pool="worker", action="pause")
     out = pools.pause.apply_pause(src, plan, apply=True)
     assert list(out["RESULT"])[-1].startswith("APPLY refused in a scheduled run")
-    assert [r.param("dryRun") for r in _patches(sim)] == [["All"]]
+    assert _patches(sim) == []  # a scheduled run's rights are read-only: not even a dry run
+    dry = pools.pause.apply_pause(src, plan, apply=False)
+    assert list(dry["RESULT"]) == [
+        "dry run: a scheduled run sends nothing (no server-side dry run)"
+    ]
+    assert _patches(sim) == []
     demo = open_source("demo:4.3")
     demo_plan = pools.pause.plan_pause(
         demo, pools.status.collect(demo), pool="worker", action="unpause"

@@ -36,7 +36,7 @@ import pandas as pd
 from rhcos_helpers.errors import ClusterAccessError, NotApplicable, UsageError
 from rhcos_helpers.pools.rollout import MCP_GROUP, MCP_PLURAL, MCP_VERSION, pool_fields
 from rhcos_helpers.pools.status import PoolSnapshot, node_mco
-from rhcos_helpers.safety import apply_refusal
+from rhcos_helpers.safety import apply_refusal, is_scheduled
 from rhcos_helpers.sources.base import Attempt, Source
 
 if TYPE_CHECKING:
@@ -204,8 +204,8 @@ def pause_frame(plan: PausePlan) -> pd.DataFrame:
 def apply_pause(source: Source, plan: PausePlan, *, apply: bool = False) -> pd.DataFrame:
     """Send the plan: the server-side dry run first, then (only if allowed) the patch.
 
-    Demos and captures get no request at all (one line: a dry run, or APPLY refused). A live
-    source gets ``PATCH ...?dryRun=All``; the real patch follows only when ``apply`` is True
+    Demos, captures and scheduled runs get no request at all (one line: a dry run, or APPLY
+    refused; a scheduled run's rights are read-only). A live source gets ``PATCH ...?dryRun=All``; the real patch follows only when ``apply`` is True
     and :func:`rhcos_helpers.safety.apply_refusal` allows it (not scheduled, not in-cluster).
     """
     cols = ["STEP", "REQUEST", "RESULT"]
@@ -216,6 +216,11 @@ def apply_pause(source: Source, plan: PausePlan, *, apply: bool = False) -> pd.D
         what = "unpaused" if plan.action == "unpause" else "paused"
         return pd.DataFrame([(0, "-", f"nothing to do: pool {plan.pool} is already {what}")],
                             columns=cols)  # fmt: skip
+    if is_scheduled(source):  # a scheduled run's rights are read-only: not even a dry run
+        msg = (
+            refusal if apply else "dry run: a scheduled run sends nothing (no server-side dry run)"
+        )
+        return pd.DataFrame([(0, "-", msg)], columns=cols)
     if not live:
         msg = refusal or "dry run"
         if not apply:
