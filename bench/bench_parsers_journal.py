@@ -9,11 +9,12 @@ same ``str``:
 
 * floor: ``json.loads`` of each line, then ``pandas.DataFrame`` of those plain records (every
   field a column, no conversion);
-* this project, fast path: :func:`rhcos_helpers.services.journal.journal_frame` (the one journal parser,
-  owned by :mod:`rhcos_helpers.services.journal`): the same ``json.loads`` per line, fields picked into
-  column lists, levels and events classified, timestamps converted in one vectorised step;
-* this project, records: ``services.journal.to_frame(services.journal.parse_journal_json(text))`` (a frozen
-  record per entry), for information.
+* this project, fast path: :func:`rhcos_helpers.services.journal_json.journal_frame` (the one
+  ``journalctl -o json`` parser, owned by :mod:`rhcos_helpers.services.journal_json`): the same
+  ``json.loads`` per line, fields picked into column lists, levels and events classified,
+  timestamps converted in one vectorised step;
+* this project, records: ``services.journal_records.to_frame(services.journal_json.parse_journal_json(text))``
+  (a frozen record per entry), for information.
 
 Time: median of ``--repeat`` runs, the ways alternating. Peak memory: ``tracemalloc`` peak of
 one more run of each (timed separately: tracemalloc slows everything down); the input text is
@@ -46,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from rhcos_helpers import services  # noqa: E402
 
 TARGET = 2.0
-OUT = ROOT / "bench" / "results" / "services.journal.json"
+OUT = ROOT / "bench" / "results" / "services.journal_json.json"
 log = logging.getLogger("bench_parsers_journal")
 
 _KLOG = [
@@ -152,11 +153,11 @@ def floor(text: str) -> pd.DataFrame:
 
 
 def fast(text: str) -> pd.DataFrame:
-    return services.journal.journal_frame(text)
+    return services.journal_json.journal_frame(text)
 
 
 def records(text: str) -> pd.DataFrame:
-    return services.journal.to_frame(services.journal.parse_journal_json(text))
+    return services.journal_records.to_frame(services.journal_json.parse_journal_json(text))
 
 
 def _timed(fn: Callable[[str], pd.DataFrame], text: str) -> tuple[float, int]:

@@ -1,4 +1,4 @@
-"""A NodeFleet built by hand, for tests of the node_os package (release, drift, accounts, health)."""
+"""A NodeFleet built by hand, for tests of the node_os package (versions, drift, accounts, health)."""
 
 from __future__ import annotations
 

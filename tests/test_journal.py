@@ -17,17 +17,10 @@ from hypothesis import strategies as st
 
 from rhcos_helpers import catalogue, services
 from rhcos_helpers.errors import ParseError, UsageError
-from rhcos_helpers.services.journal import (
-    classify_event,
-    journal_frame,
-    journal_window,
-    message_level,
-    parse_journal_json,
-    parse_journal_output,
-    parse_journal_text,
-    parse_since,
-    to_frame,
-)
+from rhcos_helpers.services.journal_json import journal_frame, parse_journal_json
+from rhcos_helpers.services.journal_read import journal_window, parse_journal_output, parse_since
+from rhcos_helpers.services.journal_records import classify_event, message_level, to_frame
+from rhcos_helpers.services.journal_text import parse_journal_text
 from rhcos_helpers.sources import open_source
 from rhcos_helpers.sources.base import NodeOutput, SourceIdentity
 from tests.fakes import FakeSource
@@ -121,7 +114,7 @@ def test_fast_path_matches_records_on_every_demo_journal(path: Path) -> None:
     text = path.read_text()
     fast = journal_frame(text, node="n")
     slow = to_frame(parse_journal_json(text, node="n"))
-    assert list(fast.columns) == list(services.journal.COLUMNS)
+    assert list(fast.columns) == list(services.journal_records.COLUMNS)
     pd.testing.assert_frame_equal(fast, slow, check_dtype=False)
 
 
@@ -409,7 +402,7 @@ def test_window_errors() -> None:
     with pytest.raises(UsageError, match="window must be positive"):
         journal_window(src, "w", units=["crio"], window=timedelta(0))
     with pytest.raises(UsageError, match="no journal unit"):
-        services.journal.collect(src, nodes=["w"], units=" , ")
+        services.journal_read.collect(src, nodes=["w"], units=" , ")
 
 
 def test_unparsable_output_is_a_marked_result_not_an_exception() -> None:
@@ -421,25 +414,25 @@ def test_unparsable_output_is_a_marked_result_not_an_exception() -> None:
 
 def test_collect_on_the_demo_names_every_node() -> None:
     src = open_source("demo")
-    rep = services.journal.collect(src, nodes=src.node_names(), units="crio,kubelet")
-    status = services.journal.status_frame(rep)
+    rep = services.journal_read.collect(src, nodes=src.node_names(), units="crio,kubelet")
+    status = services.journal_analysis.status_frame(rep)
     assert len(status) == 14 and set(status["node"]) == set(src.node_names())
     w1 = status[status["node"] == "worker-1"]
     assert set(w1["status"]) == {"failed"} and w1["reason"].str.contains("NotReady").all()
-    errors = services.journal.errors_frame(rep.frame)
+    errors = services.journal_analysis.errors_frame(rep.frame)
     assert set(errors["event"]) == {"oom", "crashloop"} and set(errors["node"]) == {"worker-2"}
-    titles = [f.title for f in services.journal.findings(rep)]
+    titles = [f.title for f in services.journal_analysis.findings(rep)]
     assert "OOM kill in the kubelet.service journal of worker-2" in titles
     assert "CrashLoopBackOff in the kubelet.service journal of worker-2" in titles
-    counts = services.journal.counts_frame(rep.frame)
+    counts = services.journal_analysis.counts_frame(rep.frame)
     assert counts["messages"].sum() == len(rep.frame)
-    assert services.journal.plot_activity(rep.frame) is not None
-    assert services.journal.plot_activity(rep.frame.iloc[0:0]) is None
+    assert services.journal_analysis.plot_activity(rep.frame) is not None
+    assert services.journal_analysis.plot_activity(rep.frame.iloc[0:0]) is None
 
 
 def test_collect_on_the_43_demo() -> None:
     src = open_source("demo:4.3")
-    rep = services.journal.collect(src, nodes=["compute-0"], units=["kubelet"])
+    rep = services.journal_read.collect(src, nodes=["compute-0"], units=["kubelet"])
     assert rep.captured and {e.identifier for e in rep.entries} == {"hyperkube"}
 
 
@@ -470,10 +463,10 @@ def test_error_bursts() -> None:
         for i in range(25)
     ]
     frame = journal_frame("\n".join(lines), node="w")
-    bursts = services.journal.error_bursts(frame)
+    bursts = services.journal_analysis.error_bursts(frame)
     assert bursts.to_dict("records")[0]["errors"] == 25
-    rep = services.journal.JournalReport((), t0, t0, True, frame=frame)
-    assert any(f.title.startswith("Error burst") for f in services.journal.findings(rep))
+    rep = services.journal_read.JournalReport((), t0, t0, True, frame=frame)
+    assert any(f.title.startswith("Error burst") for f in services.journal_analysis.findings(rep))
 
 
 # ---------------------------------------------------------------------------- properties

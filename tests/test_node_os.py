@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rhcos_helpers.errors import ParseError
-from rhcos_helpers.node_os.release import parse_os_release
+from rhcos_helpers.node_os.os_release import parse_os_release
 from tests.conftest import DATA
 
 SAMPLES = DATA / "commands" / "os_release"
@@ -58,12 +58,12 @@ def test_parser_returns_or_raises_parse_error(text: str):
 
 from datetime import UTC, datetime  # noqa: E402
 
-from rhcos_helpers.node_os.release import (  # noqa: E402
+from rhcos_helpers.node_os.rpm_ostree import parse_rpm_ostree_status  # noqa: E402
+from rhcos_helpers.node_os.uname import parse_uname  # noqa: E402
+from rhcos_helpers.node_os.versions import (  # noqa: E402
     deployments_frame,
     kernel_frame,
     os_frame,
-    parse_rpm_ostree_status,
-    parse_uname,
 )
 from tests.node_fleet_fakes import fake_fleet, node_obj, ok  # noqa: E402
 

@@ -15,15 +15,15 @@ from hypothesis import strategies as st
 
 from rhcos_helpers import services
 from rhcos_helpers.errors import ParseError, UsageError
-from rhcos_helpers.services.units import (
+from rhcos_helpers.services.systemctl import (
     KEY_SERVICES,
     key_services,
     parse_list_units,
     parse_systemctl_show,
     parse_systemd_timestamp,
     service_state,
-    target_nodes,
 )
+from rhcos_helpers.services.targets import target_nodes
 from rhcos_helpers.sources import open_source
 from rhcos_helpers.sources.base import NodeOutput, attempt
 from tests.fakes import FakeSource
@@ -206,18 +206,18 @@ def test_target_nodes() -> None:
 def test_collect_on_the_demo_marks_worker_1() -> None:
     src = open_source("demo")
     targets = target_nodes(src)
-    rep = services.units.collect(src, nodes=targets.nodes, progress=False)
+    rep = services.units_read.collect(src, nodes=targets.nodes, progress=False)
     assert rep.nodes == targets.nodes
     assert len(rep.services) == 6 * len(KEY_SERVICES)
     assert rep.status["worker-1"]["systemctl_show"][0] == "failed"
     assert "NotReady" in rep.status["worker-1"]["systemctl_list_units"][2]
     assert rep.status["worker-2"]["systemctl_show"][0] == "ok"
-    frame = services.units.status_frame(targets, rep)
+    frame = services.units_analysis.status_frame(targets, rep)
     assert set(frame["node"]) == set(targets.nodes)
-    titles = [f.title for f in services.units.findings(rep)]
+    titles = [f.title for f in services.units_analysis.findings(rep)]
     assert "Node worker-1: services could not be read" in titles
-    assert services.units.failed_frame(rep).empty
-    table = services.units.to_frame(rep.services, now=src.now())
+    assert services.units_analysis.failed_frame(rep).empty
+    table = services.units_analysis.to_frame(rep.services, now=src.now())
     assert table["since"].notna().sum() == 6 * 6  # rpm-ostreed is inactive
     assert table.loc[0, "age"]
 
@@ -236,14 +236,14 @@ def test_bad_output_is_a_marked_row_and_the_rest_is_read() -> None:
         ),
     }  # fmt: skip
     src = FakeSource({}, outputs=outputs)
-    rep = services.units.collect(src, nodes=["a", "b"], progress=False)
+    rep = services.units_read.collect(src, nodes=["a", "b"], progress=False)
     assert rep.status["a"]["systemctl_show"][:1] == ("unparsed",)
     assert "systemctl_show: empty output" in rep.status["a"]["systemctl_show"][2]
     assert rep.status["a"]["systemctl_list_units"][0] == "unparsed"
     assert rep.status["b"]["systemctl_show"][0] == "ok"
-    failed = services.units.failed_frame(rep)
+    failed = services.units_analysis.failed_frame(rep)
     assert failed.to_dict("records")[0]["unit"] == "kubelet.service"
-    found = services.units.findings(rep)
+    found = services.units_analysis.findings(rep)
     assert any(f.title == "1 failed unit(s) on b" and f.severity == "critical" for f in found)
     assert sum("could not be parsed" in f.title for f in found) == 2
 
@@ -257,8 +257,8 @@ def test_not_active_and_restarts_findings() -> None:
     src = FakeSource(
         {}, outputs={("a", "systemctl_show"): NodeOutput("a", "systemctl_show", "ok", stdout=show)}
     )
-    rep = services.units.collect(src, nodes=["a"], progress=False)
-    titles = {f.title: f.severity for f in services.units.findings(rep)}
+    rep = services.units_read.collect(src, nodes=["a"], progress=False)
+    titles = {f.title: f.severity for f in services.units_analysis.findings(rep)}
     assert titles["crio.service is not active on a"] == "critical"
     assert "crio.service restarted automatically on 1 node(s)" in titles
     assert not any("rpm-ostreed" in t for t in titles)  # on demand: inactive is normal
@@ -275,15 +275,13 @@ def _demo_pods() -> list[dict[str, Any]]:
 
 def test_mcd_pods_on_the_demo() -> None:
     src = open_source("demo")
-    pods = services.units.mcd_pods(src, nodes=src.node_names())
+    pods = services.mcd.mcd_pods(src, nodes=src.node_names())
     by_node = {p.node: p for p in pods}
     assert len(pods) == 7 and by_node["worker-1"].state == "NotReady"
     assert by_node["worker-2"].healthy and by_node["worker-2"].ready == "2/2"
     titles = [
         f.title
-        for f in services.units.mcd_findings(
-            attempt(services.units.mcd_pods, src, nodes=["worker-1"])
-        )
+        for f in services.mcd.mcd_findings(attempt(services.mcd.mcd_pods, src, nodes=["worker-1"]))
     ]
     assert titles == ["Machine-config daemon on worker-1 is not ready (NotReady)"]
 
@@ -296,17 +294,17 @@ def test_mcd_pod_states() -> None:
     cs["state"] = {"waiting": {"reason": "CrashLoopBackOff"}}
     cs["lastState"] = {"terminated": {"reason": "OOMKilled", "exitCode": 137}}
     src = FakeSource({"pods": [crashing]})  # a capture: no MCD pod at all would be "unknown"
-    (p, none) = services.units.mcd_pods(src, nodes=["worker-0", "lonely"])
+    (p, none) = services.mcd.mcd_pods(src, nodes=["worker-0", "lonely"])
     assert (p.state, p.restarts, p.last_termination, p.healthy) == (
         "CrashLoopBackOff", 7, "OOMKilled", False,
     )  # fmt: skip
     assert none.pod == "" and none.phase == "no pod"
-    frame = services.units.mcd_frame([p, none])
+    frame = services.mcd.mcd_frame([p, none])
     assert frame["restarts"].tolist()[1] is None or str(frame["restarts"].tolist()[1]) == "<NA>"
     titles = [
         f.title
-        for f in services.units.mcd_findings(
-            attempt(services.units.mcd_pods, src, nodes=["worker-0", "lonely"])
+        for f in services.mcd.mcd_findings(
+            attempt(services.mcd.mcd_pods, src, nodes=["worker-0", "lonely"])
         )
     ]
     assert titles == [
@@ -316,10 +314,10 @@ def test_mcd_pod_states() -> None:
 
 
 def test_mcd_pods_not_collected_is_a_reason() -> None:
-    got = attempt(services.units.mcd_pods, FakeSource({}), nodes=["a"])
+    got = attempt(services.mcd.mcd_pods, FakeSource({}), nodes=["a"])
     assert not got.ok and "not collected" in (got.reason or "")
-    assert services.units.mcd_findings(got) == []
-    empty = attempt(services.units.mcd_pods, FakeSource({"pods": []}), nodes=["a"])
+    assert services.mcd.mcd_findings(got) == []
+    empty = attempt(services.mcd.mcd_pods, FakeSource({"pods": []}), nodes=["a"])
     assert not empty.ok and "holds no pod of openshift-machine-config-operator" in str(empty.reason)
 
 

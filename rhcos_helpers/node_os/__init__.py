@@ -2,17 +2,38 @@
 
 The package, by layer (each module imports only the ones above it):
 
-============  ========================================================================================
-``fleet``     the nodes a node-level runbook reads, their facts, pools and OS images
-``release``   os-release, rpm-ostree deployments and the kernel, beside what nodeInfo says
-``accounts``  local accounts (``/etc/passwd``) and sudo rules (``/etc/sudoers``)
-``drift``     where the nodes' OS build, kernel, CRI-O and kubelet differ, and why
-``health``    pressure, filesystem use, OOM kills and restarts, time sync
-============  ========================================================================================
+==============  ===================================================================================
+``fleet``       the nodes a node-level runbook reads, their facts, pools and OS images
+``os_release``  ``/etc/os-release``, classified the way the MCO does it
+``rpm_ostree``  ``rpm-ostree status`` (``--json`` and the text form): the ostree deployments
+``uname``       ``uname -a``: the kernel release, architecture and variant
+``versions``    OS, deployments and kernel of each node, beside nodeInfo; deployment findings
+``accounts``    local accounts (``/etc/passwd``) and sudo rules (``/etc/sudoers``)
+``drift``       where the nodes' OS build, kernel, CRI-O and kubelet differ, and why
+``health``      pressure, filesystem use, OOM kills and restarts, time sync
+==============  ===================================================================================
 """
 
 from __future__ import annotations
 
-from rhcos_helpers.node_os import accounts, drift, fleet, health, release
+from rhcos_helpers.node_os import (
+    accounts,
+    drift,
+    fleet,
+    health,
+    os_release,
+    rpm_ostree,
+    uname,
+    versions,
+)
 
-__all__ = ["accounts", "drift", "fleet", "health", "release"]
+__all__ = [
+    "accounts",
+    "drift",
+    "fleet",
+    "health",
+    "os_release",
+    "rpm_ostree",
+    "uname",
+    "versions",
+]

@@ -29,7 +29,7 @@ import pandas as pd
 from rhcos_helpers.errors import ParseError
 from rhcos_helpers.findings import Finding, Severity
 from rhcos_helpers.node_os.fleet import NodeFleet, parse_output
-from rhcos_helpers.node_os.release import is_coreos
+from rhcos_helpers.node_os.versions import is_coreos
 from rhcos_helpers.sources.base import Attempt
 
 __all__ = [

@@ -30,7 +30,7 @@ import pandas as pd
 
 from rhcos_helpers.findings import Finding, Severity
 from rhcos_helpers.node_os.fleet import NodeFleet
-from rhcos_helpers.node_os.release import (
+from rhcos_helpers.node_os.versions import (
     build_from_os_image,
     os_frame,
     os_release_of,

@@ -4,8 +4,8 @@ Parsers for ``df -P -T -B1 / /var /var/lib/containers`` (live) and the ``df -al 
 sos report holds, the filesystems of the kubelet Summary API (``node.fs``,
 ``node.runtime.imageFs``, ``containerFs``) and ``chronyc -n tracking`` (sos:
 ``chronyc tracking``); the journals of kubelet and CRI-O are read through
-:mod:`rhcos_helpers.services.journal`, whose events (``oom``, ``crashloop``, ``failed``, ``restart``)
-this module counts per node. Pressure conditions come from the API.
+:mod:`rhcos_helpers.services.journal_read`, whose events (``oom``, ``crashloop``, ``failed``,
+``restart``) this module counts per node. Pressure conditions come from the API.
 
 Sample ``chronyc -n tracking`` (RHCOS 4.16)::
 
@@ -429,13 +429,15 @@ JOURNAL_COLUMNS = [
 
 def _entries(
     fleet: NodeFleet, node: str, unit: str
-) -> tuple[list[services.journal.JournalEntry], str]:
+) -> tuple[list[services.journal_records.JournalEntry], str]:
     """(entries, note); the note names the reason when there are none."""
     out = fleet.output(node, f"journal_unit.{unit}")
     if not out.ok:
         return [], f"{out.status}: {out.reason or 'no reason given'}"
     try:
-        entries, note = services.journal.parse_journal_output(out, unit=unit, reference=fleet.now)
+        entries, note = services.journal_read.parse_journal_output(
+            out, unit=unit, reference=fleet.now
+        )
     except ParseError as exc:
         return [], f"unparsable: {exc}"
     return entries, "; ".join(p for p in (out.origin, note) if p)

@@ -1,4 +1,4 @@
-"""services.units - systemd units on the nodes (``systemctl show``, ``list-units``) and the MCD pod.
+"""services.systemctl - commands ``systemctl show`` and ``systemctl list-units``: unit states.
 
 ``systemctl show <units>`` prints one block of ``Key=value`` lines per unit, blocks separated
 by a blank line, the value starting after the first ``=`` (empty values are kept as ``""``).
@@ -23,10 +23,6 @@ unit's row starts with ``●`` (``*`` without UTF-8); a legend (``LOAD   = ...``
 (``N loaded units listed.``) close it. Older systemd (RHCOS 4.3) starts rows in column 0,
 newer ones keep two columns for the bullet.
 
-The machine-config daemon is not a unit: it runs as a pod of the daemon set
-``openshift-machine-config-operator/machine-config-daemon`` (label
-``k8s-app=machine-config-daemon``), read from the API by :func:`mcd_pods`.
-
 Examples:
     >>> units = parse_systemctl_show(SHOW_RHEL7)
     >>> list(units)
@@ -44,44 +40,21 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
-from typing import Any, TypeVar
 
-import pandas as pd
-
-from rhcos_helpers._time import age, parse_time
-from rhcos_helpers.errors import NotApplicable, ParseError, UsageError
-from rhcos_helpers.findings import Finding, Severity
-from rhcos_helpers.node_access.fanout import FleetResult, collect_facts
-from rhcos_helpers.sources.base import Attempt, NodeOutput, Source, label_selector_matches
+from rhcos_helpers.errors import ParseError
 
 __all__ = [
-    "ALWAYS_ON",
     "KEY_SERVICES",
-    "MCD_LABEL",
-    "MCD_NAMESPACE",
-    "McdPod",
-    "NodeTargets",
     "ServiceState",
-    "ServicesReport",
     "UnitRow",
-    "collect",
-    "failed_frame",
-    "findings",
     "key_services",
-    "mcd_findings",
-    "mcd_frame",
-    "mcd_pods",
     "parse_list_units",
     "parse_systemctl_show",
     "parse_systemd_timestamp",
     "service_state",
-    "status_frame",
-    "target_nodes",
-    "to_frame",
 ]
 
 log = logging.getLogger(__name__)
@@ -96,22 +69,8 @@ KEY_SERVICES: tuple[str, ...] = (
     "rpm-ostreed.service",
     "chronyd.service",
 )
-#: Services that must always be running on an OpenShift node (rpm-ostreed is started on demand
-#: over D-Bus; Open vSwitch runs on the host since 4.6, in a pod before).
-ALWAYS_ON: tuple[str, ...] = (
-    "crio.service",
-    "kubelet.service",
-    "NetworkManager.service",
-    "chronyd.service",
-)
-#: Without these two a node runs no pods.
-_CRITICAL = ("crio.service", "kubelet.service")
-
-MCD_NAMESPACE = "openshift-machine-config-operator"
-MCD_LABEL = "k8s-app=machine-config-daemon"
 
 _UINT64_MAX = 18446744073709551615
-T = TypeVar("T")
 
 # -------------------------------------------------------------------------- systemctl show
 
@@ -319,6 +278,7 @@ def key_services(
 
 # -------------------------------------------------------------------------- list-units
 
+
 _LOAD_STATES = frozenset(
     {"loaded", "not-found", "bad-setting", "error", "masked", "stub", "merged"}
 )
@@ -335,7 +295,8 @@ class UnitRow:
         sub: SUB column.
         description: DESCRIPTION column.
         marked: the row carried systemd's ``●`` (or ``*``) mark.
-        node: node name (set by :func:`collect`; ``""`` when parsed alone).
+        node: node name (set by :func:`~rhcos_helpers.services.units_read.collect`; ``""`` when
+            parsed alone).
     """
 
     unit: str
@@ -407,492 +368,3 @@ def parse_list_units(text: str) -> list[UnitRow]:
     if skipped:
         log.info("systemctl list-units: %d line(s) that are not unit rows skipped", skipped)
     return rows
-
-
-# -------------------------------------------------------------------------- node selection
-
-
-@dataclass(frozen=True)
-class NodeTargets:
-    """The nodes a runbook reads, and the ones it leaves out (with why).
-
-    Attributes:
-        nodes: nodes to read, sorted.
-        left_out: node -> why it is not read (cap, selector), for the status table.
-        reason: why no node list could be had (a capture without Node objects), or ``""``.
-    """
-
-    nodes: tuple[str, ...]
-    left_out: dict[str, str] = field(default_factory=dict)
-    reason: str = ""
-
-
-def target_nodes(
-    source: Source, *, names: str | Sequence[str] = "", selector: str = "", limit: int = 10
-) -> NodeTargets:
-    """Pick the nodes to read: given names, else those matching ``selector``, capped at ``limit``.
-
-    Args:
-        source: any source.
-        names: node names (a list or one comma-separated string); empty means all nodes.
-        selector: a label selector (``node-role.kubernetes.io/worker=``); empty means all.
-        limit: at most this many nodes (the first ones by name); the rest are left out, named.
-
-    Raises:
-        UsageError: a limit below 1.
-
-    Examples:
-        >>> from rhcos_helpers.sources import open_source
-        >>> t = target_nodes(open_source("demo"), selector="node-role.kubernetes.io/master=",
-        ...                  limit=2)
-        >>> t.nodes, t.left_out
-        (('master-0', 'master-1'), {'master-2': 'not read: MAX_NODES=2 reached'})
-    """
-    if limit < 1:
-        raise UsageError(f"MAX_NODES must be at least 1, not {limit}")
-    wanted = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
-    wanted = [n for n in wanted if n]
-    try:
-        objs = {o["metadata"]["name"]: o for o in source.list("nodes")}
-    except NotApplicable as err:
-        if wanted:
-            return NodeTargets(tuple(sorted(wanted)[:limit]))
-        return NodeTargets((), reason=str(err))
-    left: dict[str, str] = {}
-    if wanted:
-        chosen = sorted(wanted)
-    else:
-        chosen = sorted(
-            n
-            for n, o in objs.items()
-            if label_selector_matches((o.get("metadata") or {}).get("labels"), selector)
-        )
-    for name in chosen[limit:]:
-        left[name] = f"not read: MAX_NODES={limit} reached"
-    return NodeTargets(tuple(chosen[:limit]), left)
-
-
-# -------------------------------------------------------------------------- fleet
-
-
-@dataclass(frozen=True)
-class ServicesReport:
-    """``systemctl show`` and ``list-units`` read from several nodes.
-
-    Attributes:
-        nodes: the nodes read.
-        services: key services, one per node and unit (nodes whose output could not be read
-            have none: see ``status``).
-        units: every ``list-units`` row, with its node.
-        status: node -> fact -> (status, origin, detail): ``ok`` with a count, the source's
-            ``failed``/``missing`` with its reason, or ``unparsed`` with the parse error.
-    """
-
-    nodes: tuple[str, ...]
-    services: tuple[ServiceState, ...]
-    units: tuple[UnitRow, ...]
-    status: dict[str, dict[str, tuple[str, str, str]]]
-
-
-def collect(
-    source: Source,
-    *,
-    nodes: Sequence[str],
-    units: Sequence[str] = KEY_SERVICES,
-    concurrency: int = 4,
-    progress: bool = True,
-) -> ServicesReport:
-    """Read ``systemctl show`` and ``systemctl list-units`` on ``nodes`` and parse them.
-
-    Bad output (empty, truncated, another format) becomes an ``unparsed`` status naming node,
-    fact and reason; the other nodes and facts are still read.
-
-    Examples:
-        >>> from rhcos_helpers.sources import open_source
-        >>> rep = collect(open_source("demo"), nodes=["worker-1", "worker-2"], progress=False)
-        >>> rep.status["worker-1"]["systemctl_show"][0], len(rep.services)
-        ('failed', 7)
-    """
-    fleet: FleetResult = collect_facts(
-        source,
-        nodes=list(nodes),
-        facts=["systemctl_show", "systemctl_list_units"],
-        concurrency=concurrency,
-        progress=progress,
-    )
-    services: list[ServiceState] = []
-    rows: list[UnitRow] = []
-    status: dict[str, dict[str, tuple[str, str, str]]] = {}
-    for node in fleet.nodes:
-        outs = fleet.outputs[node]
-        status[node] = {}
-        show = outs.get("systemctl_show")
-        if show is not None:
-            got, status[node]["systemctl_show"] = _read(
-                show, partial(_parse_show, node=node, units=units)
-            )
-            services.extend(got)
-        lu = outs.get("systemctl_list_units")
-        if lu is not None:
-            got_rows, status[node]["systemctl_list_units"] = _read(
-                lu, partial(_parse_units, node=node)
-            )
-            rows.extend(got_rows)
-    return ServicesReport(tuple(fleet.nodes), tuple(services), tuple(rows), status)
-
-
-def _parse_show(out: NodeOutput, *, node: str, units: Sequence[str]) -> list[ServiceState]:
-    return key_services(out.stdout, node=node, units=units)
-
-
-def _parse_units(out: NodeOutput, *, node: str) -> list[UnitRow]:
-    return _with_node(parse_list_units(out.stdout), node)
-
-
-def _with_node(rows: Iterable[UnitRow], node: str) -> list[UnitRow]:
-    return [UnitRow(r.unit, r.load, r.active, r.sub, r.description, r.marked, node) for r in rows]
-
-
-def _read(
-    out: NodeOutput, parse: Callable[[NodeOutput], list[T]]
-) -> tuple[list[T], tuple[str, str, str]]:
-    """Parse an ok output; (records, (status, origin, detail)) whatever happens."""
-    if not out.ok:
-        return [], (out.status, out.origin, out.reason or out.status)
-    try:
-        got = parse(out)
-    except ParseError as err:
-        return [], ("unparsed", out.origin, str(err))
-    return got, ("ok", out.origin, f"{len(got)} parsed from {_len_hint(out)}")
-
-
-def _len_hint(out: NodeOutput) -> str:
-    note = f"{len(out.stdout.splitlines())} lines"
-    if out.format not in ("text", ""):
-        note += f" ({out.format})"
-    return note
-
-
-_SERVICE_COLUMNS = [
-    "node", "unit", "load", "active", "sub", "result", "main_pid", "since", "age",
-    "n_restarts", "memory_mib", "unit_file",
-]  # fmt: skip
-
-
-def to_frame(services: Iterable[ServiceState], *, now: datetime | None = None) -> pd.DataFrame:
-    """Key services as a table (``since`` in UTC, ``age`` at ``now``, memory in MiB)."""
-    rows = []
-    for s in services:
-        since = s.since
-        rows.append(
-            {
-                "node": s.node,
-                "unit": s.unit,
-                "load": s.load_state,
-                "active": s.active_state,
-                "sub": s.sub_state,
-                "result": s.result,
-                "main_pid": s.main_pid,
-                "since": since if since else (s.since_raw or None),
-                "age": age(since.isoformat(), now=now) if since and now else "",
-                "n_restarts": s.n_restarts,
-                "memory_mib": round(s.memory_bytes / 2**20, 1) if s.memory_bytes else None,
-                "unit_file": s.unit_file_state,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=_SERVICE_COLUMNS)
-    frame["main_pid"] = frame["main_pid"].astype("Int64")
-    frame["n_restarts"] = frame["n_restarts"].astype("Int64")
-    return frame
-
-
-def failed_frame(report: ServicesReport) -> pd.DataFrame:
-    """Failed units on every node read (``list-units``, plus key services in ``failed``)."""
-    seen: set[tuple[str, str]] = set()
-    rows = []
-    for r in report.units:
-        if r.failed:
-            seen.add((r.node, r.unit))
-            rows.append(
-                {"node": r.node, "unit": r.unit, "load": r.load, "active": r.active,
-                 "sub": r.sub, "description": r.description, "from": "list-units"}
-            )  # fmt: skip
-    for s in report.services:
-        if s.active_state == "failed" and (s.node, s.unit) not in seen:
-            rows.append(
-                {"node": s.node, "unit": s.unit, "load": s.load_state, "active": s.active_state,
-                 "sub": s.sub_state, "description": s.description, "from": "show"}
-            )  # fmt: skip
-    return pd.DataFrame(
-        rows, columns=["node", "unit", "load", "active", "sub", "description", "from"]
-    )
-
-
-def status_frame(
-    targets: NodeTargets,
-    services: ServicesReport,
-    journal_status: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Every node: one row per fact read (status, origin, detail), plus nodes left out.
-
-    Args:
-        targets: the node selection (its left-out nodes get one row each).
-        services: the systemctl results.
-        journal_status: :func:`rhcos_helpers.services.journal.status_frame` rows to include.
-    """
-    rows: list[dict[str, Any]] = []
-    for node in services.nodes:
-        for fact, (status, origin, detail) in services.status.get(node, {}).items():
-            rows.append(
-                {"node": node, "fact": fact, "status": status, "origin": origin,
-                 "detail": detail}
-            )  # fmt: skip
-    if journal_status is not None and not journal_status.empty:
-        for j in journal_status.to_dict("records"):
-            ok = j["status"] == "ok"
-            detail = f"{j['entries']} entries, {j['errors']} errors" if ok else str(j["reason"])
-            if ok and j["reason"]:
-                detail += f"; {j['reason']}"
-            rows.append(
-                {"node": j["node"], "fact": j["fact"], "status": j["status"],
-                 "origin": j["origin"], "detail": detail}
-            )  # fmt: skip
-    for node, why in targets.left_out.items():
-        rows.append({"node": node, "fact": "(all)", "status": "skipped", "origin": "",
-                     "detail": why})  # fmt: skip
-    if targets.reason:
-        rows.append({"node": "(none)", "fact": "(all)", "status": "missing", "origin": "",
-                     "detail": targets.reason})  # fmt: skip
-    frame = pd.DataFrame(rows, columns=["node", "fact", "status", "origin", "detail"])
-    return frame.sort_values(["node", "fact"], kind="stable").reset_index(drop=True)
-
-
-def findings(report: ServicesReport) -> list[Finding]:
-    """Unreadable nodes, failed units, key services not active, and automatic restarts."""
-    out: list[Finding] = []
-    for node in report.nodes:
-        bad = {f: s for f, s in report.status.get(node, {}).items() if s[0] != "ok"}
-        if bad and all(s[0] == "failed" for s in bad.values()) and len(bad) == 2:
-            out.append(
-                Finding(
-                    severity=Severity.WARNING,
-                    title=f"Node {node}: services could not be read",
-                    what=next(iter(bad.values()))[2],
-                    where=f"node/{node}",
-                )
-            )
-        for fact, (status, _, detail) in bad.items():
-            if status == "unparsed":
-                out.append(
-                    Finding(
-                        severity=Severity.INFO,
-                        title=f"Node {node}: {fact} output could not be parsed",
-                        what=detail,
-                        where=f"node/{node}",
-                    )
-                )
-    failed = failed_frame(report)
-    for failed_node, group in failed.groupby("node", sort=True):
-        names = [str(u) for u in group["unit"]]
-        critical = any(u in _CRITICAL for u in names)
-        out.append(
-            Finding(
-                severity=Severity.CRITICAL if critical else Severity.WARNING,
-                title=f"{len(group)} failed unit(s) on {failed_node}",
-                what=f"{', '.join(names)}. `systemctl status <unit>` and the unit's journal "
-                "say why.",
-                where=f"node/{failed_node}",
-            )
-        )
-    for s in report.services:
-        if s.unit in ALWAYS_ON and s.load_state not in ("not listed",) and not s.active:
-            if s.active_state == "failed":
-                continue  # already a failed-unit finding
-            out.append(
-                Finding(
-                    severity=Severity.CRITICAL if s.unit in _CRITICAL else Severity.WARNING,
-                    title=f"{s.unit} is not active on {s.node}",
-                    what=f"ActiveState={s.active_state or '?'} SubState={s.sub_state or '?'} "
-                    f"Result={s.result or '?'} (load: {s.load_state}).",
-                    where=f"node/{s.node}",
-                )
-            )
-    restarted: dict[str, list[str]] = {}
-    for s in report.services:
-        if s.n_restarts:
-            restarted.setdefault(s.unit, []).append(f"{s.node} ({s.n_restarts})")
-    for unit, where in sorted(restarted.items()):
-        out.append(
-            Finding(
-                severity=Severity.WARNING,
-                title=f"{unit} restarted automatically on {len(where)} node(s)",
-                what="NRestarts counts restarts systemd made after the process exited or died: "
-                + ", ".join(where)
-                + ". The unit's journal shows why.",
-                where=", ".join(f"node/{w.split(' ')[0]}" for w in where),
-            )
-        )
-    return out
-
-
-# -------------------------------------------------------------------------- MCD pods
-
-
-@dataclass(frozen=True)
-class McdPod:
-    """The machine-config daemon pod of one node (``None`` fields when the node has none).
-
-    Attributes:
-        node: node name.
-        pod: pod name, or ``""`` when no MCD pod is bound to the node.
-        phase: ``status.phase`` (``Running``, ``Pending``...), or ``no pod``.
-        ready: ``ready/total`` containers.
-        restarts: restarts of all its containers.
-        state: the first container state that is not running (``CrashLoopBackOff``,
-            ``ContainerCreating``...), else ``Running``.
-        last_termination: the last termination reason of a restarted container (``OOMKilled``,
-            ``Error``), or ``""``.
-        age: the pod's age.
-    """
-
-    node: str
-    pod: str
-    phase: str
-    ready: str
-    restarts: int | None
-    state: str
-    last_termination: str
-    age: str
-
-    @property
-    def healthy(self) -> bool:
-        """Running, every container ready."""
-        if not self.pod or self.phase != "Running":
-            return False
-        ready, _, total = self.ready.partition("/")
-        return ready == total
-
-
-def mcd_pods(source: Source, *, nodes: Sequence[str]) -> list[McdPod]:
-    """The machine-config daemon pod of each node in ``nodes``, from the API.
-
-    Raises:
-        NotApplicable: the source holds no pods of that namespace (a must-gather without it),
-            or a capture holds none with the label.
-        ClusterAccessError: the API refused the list.
-
-    Examples:
-        >>> from rhcos_helpers.sources import open_source
-        >>> [(p.node, p.ready, p.healthy) for p in mcd_pods(open_source("demo"),
-        ...                                                 nodes=["worker-1", "worker-2"])]
-        [('worker-1', '0/2', False), ('worker-2', '2/2', True)]
-    """
-    pods = source.list("pods", namespace=MCD_NAMESPACE, label_selector=MCD_LABEL)
-    if not pods and source.identity.kind != "live":
-        # A capture that lists the namespace but not its pods (a must-gather holding only the
-        # daemon set) would otherwise read as "no daemon anywhere".
-        raise NotApplicable(
-            f"this capture holds no pod of {MCD_NAMESPACE} with label {MCD_LABEL}; add "
-            f"`oc adm inspect ns/{MCD_NAMESPACE}` to it or run against the live cluster"
-        )
-    now = source.now()
-    by_node: dict[str, dict[str, Any]] = {}
-    for p in pods:
-        node = (p.get("spec") or {}).get("nodeName")
-        if node and (node not in by_node or _newer(p, by_node[node])):
-            by_node[node] = p
-    out = []
-    for node in nodes:
-        pod = by_node.get(node)
-        if pod is None:
-            out.append(McdPod(node, "", "no pod", "", None, "no machine-config-daemon pod on "
-                              "this node", "", ""))  # fmt: skip
-            continue
-        out.append(_mcd_row(node, pod, now))
-    return out
-
-
-def _newer(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    ta = parse_time((a.get("metadata") or {}).get("creationTimestamp"))
-    tb = parse_time((b.get("metadata") or {}).get("creationTimestamp"))
-    return bool(ta and tb and ta > tb)
-
-
-def _mcd_row(node: str, p: dict[str, Any], now: datetime) -> McdPod:
-    status = p.get("status") or {}
-    statuses = status.get("containerStatuses") or []
-    ready = sum(1 for c in statuses if c.get("ready"))
-    total = len(statuses) or len((p.get("spec") or {}).get("containers") or [])
-    restarts = sum(int(c.get("restartCount") or 0) for c in statuses)
-    state = "Running"
-    last = ""
-    for c in statuses:
-        st = c.get("state") or {}
-        if "waiting" in st:
-            state = (st["waiting"] or {}).get("reason") or "Waiting"
-            break
-        if "terminated" in st:
-            state = (st["terminated"] or {}).get("reason") or "Terminated"
-            break
-    for c in statuses:
-        term = (c.get("lastState") or {}).get("terminated")
-        if term:
-            last = str(term.get("reason") or "")
-            break
-    if status.get("phase") == "Running" and ready < total and state == "Running":
-        state = "NotReady"
-    return McdPod(
-        node=node,
-        pod=str((p.get("metadata") or {}).get("name") or ""),
-        phase=str(status.get("phase") or "Unknown"),
-        ready=f"{ready}/{total}",
-        restarts=restarts,
-        state=state,
-        last_termination=last,
-        age=age((p.get("metadata") or {}).get("creationTimestamp"), now=now),
-    )
-
-
-def mcd_frame(pods: Sequence[McdPod]) -> pd.DataFrame:
-    """MCD pods as a table (one row per node)."""
-    cols = ["node", "pod", "phase", "ready", "restarts", "state", "last_termination", "age"]
-    frame = pd.DataFrame([{c: getattr(p, c) for c in cols} for p in pods], columns=cols)
-    frame["restarts"] = frame["restarts"].astype("Int64")
-    return frame
-
-
-def mcd_findings(pods: Attempt[list[McdPod]]) -> list[Finding]:
-    """MCD pods missing, not ready or restarting (nothing when the pods could not be read)."""
-    out: list[Finding] = []
-    for p in pods.value or []:
-        if not p.pod:
-            out.append(
-                Finding(
-                    severity=Severity.WARNING,
-                    title=f"No machine-config daemon pod on {p.node}",
-                    what="The node gets no MachineConfig updates without its daemon; check the "
-                    "machine-config-daemon daemon set and the node's taints.",
-                    where=f"node/{p.node}",
-                    next_runbook="50-pool-rollout",
-                )
-            )
-        elif not p.healthy:
-            out.append(
-                Finding(
-                    severity=Severity.WARNING,
-                    title=f"Machine-config daemon on {p.node} is not ready ({p.state})",
-                    what=f"Pod {p.pod}: phase {p.phase}, ready {p.ready}, restarts {p.restarts}.",
-                    where=f"pod/{MCD_NAMESPACE}/{p.pod}",
-                    next_runbook="50-pool-rollout",
-                )
-            )
-        elif p.restarts:
-            out.append(
-                Finding(
-                    severity=Severity.INFO,
-                    title=f"Machine-config daemon on {p.node} restarted {p.restarts} time(s)",
-                    what=f"Pod {p.pod}; last termination: {p.last_termination or 'unknown'}.",
-                    where=f"pod/{MCD_NAMESPACE}/{p.pod}",
-                )
-            )
-    return out

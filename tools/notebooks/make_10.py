@@ -82,7 +82,7 @@ fleet = attempt(node_os.fleet.collect, src, nodes=NODES, selector=NODE_SELECTOR,
         """
 display.findings(
     node_os.drift.findings(fleet)
-    + node_os.release.findings(fleet)
+    + node_os.versions.findings(fleet)
     + node_os.accounts.findings(fleet)
     + node_os.health.findings(fleet)
 )
@@ -115,7 +115,7 @@ the node changed underneath a running kubelet.
     ),
     code(
         """
-display.table(fleet.map(node_os.release.os_frame), name="os")
+display.table(fleet.map(node_os.versions.os_frame), name="os")
 """
     ),
     md(
@@ -147,7 +147,7 @@ RHEL workers have no deployments: their rows say "not applicable".
     ),
     code(
         """
-display.table(fleet.map(node_os.release.deployments_frame), name="deployments")
+display.table(fleet.map(node_os.versions.deployments_frame), name="deployments")
 """
     ),
     md(
@@ -160,7 +160,7 @@ and the build string.
     ),
     code(
         """
-display.table(fleet.map(node_os.release.kernel_frame), name="kernel")
+display.table(fleet.map(node_os.versions.kernel_frame), name="kernel")
 """
     ),
     md(

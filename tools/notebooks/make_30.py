@@ -57,16 +57,19 @@ CELLS = [
         "    },\n)"
     ),
     new_code_cell(
-        "targets = services.units.target_nodes(src, names=NODES, selector=NODE_SELECTOR, "
+        "targets = services.targets.target_nodes(src, names=NODES, selector=NODE_SELECTOR, "
         "limit=MAX_NODES)\n"
-        "svc = services.units.collect(src, nodes=targets.nodes, progress=False)\n"
-        "mcd = attempt(services.units.mcd_pods, src, nodes=targets.nodes)\n"
-        "jr = services.journal.collect(src, nodes=targets.nodes, units=UNITS, since=JOURNAL_SINCE)"
+        "svc = services.units_read.collect(src, nodes=targets.nodes, progress=False)\n"
+        "mcd = attempt(services.mcd.mcd_pods, src, nodes=targets.nodes)\n"
+        "jr = services.journal_read.collect(\n"
+        "    src, nodes=targets.nodes, units=UNITS, since=JOURNAL_SINCE\n)"
     ),
     new_markdown_cell("## Findings"),
     new_code_cell(
-        "display.findings(services.units.findings(svc) + services.units.mcd_findings(mcd) + "
-        "services.journal.findings(jr))"
+        "display.findings(\n"
+        "    services.units_analysis.findings(svc)\n"
+        "    + services.mcd.mcd_findings(mcd)\n"
+        "    + services.journal_analysis.findings(jr)\n)"
     ),
     new_markdown_cell(
         "## 1 What could be read on each node?\n\n"
@@ -76,8 +79,9 @@ CELLS = [
     ),
     new_code_cell(
         "display.table(\n"
-        "    services.units.status_frame(targets, svc, services.journal.status_frame(jr)), "
-        'name="collection_status"\n)'
+        "    services.units_analysis.status_frame(\n"
+        "        targets, svc, services.journal_analysis.status_frame(jr)\n    ),\n"
+        '    name="collection_status",\n)'
     ),
     new_markdown_cell(
         "## 2 Are the key services running?\n\n"
@@ -86,12 +90,14 @@ CELLS = [
         "started on demand, so `inactive` is normal for it."
     ),
     new_code_cell(
-        'display.table(services.units.to_frame(svc.services, now=src.now()), name="key_services", '
-        'empty="No node\'s systemctl show output could be read.")'
+        "display.table(\n"
+        "    services.units_analysis.to_frame(svc.services, now=src.now()),\n"
+        '    name="key_services",\n'
+        '    empty="No node\'s systemctl show output could be read.",\n)'
     ),
     new_markdown_cell("## 3 Which units failed?"),
     new_code_cell(
-        'display.table(services.units.failed_frame(svc), name="failed_units", '
+        'display.table(services.units_analysis.failed_frame(svc), name="failed_units", '
         'empty="No failed unit on the nodes whose units could be read.")'
     ),
     new_markdown_cell(
@@ -99,7 +105,7 @@ CELLS = [
         "Its pod in `openshift-machine-config-operator` (label `k8s-app=machine-config-daemon`)."
     ),
     new_code_cell(
-        'display.table(mcd.map(services.units.mcd_frame), name="mcd_pods", '
+        'display.table(mcd.map(services.mcd.mcd_frame), name="mcd_pods", '
         'caption="machine-config-daemon pods")'
     ),
     new_markdown_cell(
@@ -109,9 +115,11 @@ CELLS = [
         "forms (node-logs API, must-gather, sos) carry no priority, so lines without a "
         "level of their own are `unknown`."
     ),
-    new_code_cell('display.table(services.journal.counts_frame(jr.frame), name="journal_counts")'),
     new_code_cell(
-        "display.figure(\n    services.journal.plot_activity(jr.frame),\n"
+        'display.table(services.journal_analysis.counts_frame(jr.frame), name="journal_counts")'
+    ),
+    new_code_cell(
+        "display.figure(\n    services.journal_analysis.plot_activity(jr.frame),\n"
         '    caption="Messages per unit and level over time (all nodes read)",\n'
         '    empty="No journal entry was read.",\n)'
     ),
@@ -121,8 +129,10 @@ CELLS = [
         "unit failure or an automatic restart (newest 1000)."
     ),
     new_code_cell(
-        'display.table(services.journal.errors_frame(jr.frame), name="journal_errors", '
-        'empty="No error line and no event in the journals read.")'
+        "display.table(\n"
+        "    services.journal_analysis.errors_frame(jr.frame),\n"
+        '    name="journal_errors",\n'
+        '    empty="No error line and no event in the journals read.",\n)'
     ),
 ]
 
