@@ -94,3 +94,23 @@ def test_public_api_is_declared():
         if not n.startswith("_") and not isinstance(v, types.ModuleType) and n != "annotations"
     }
     assert public | {"__version__"} == set(rhcos_helpers.__all__)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_what_its_generator_writes(path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Edits go to tools/notebooks/make_NN.py; the committed notebook must match its output."""
+    import importlib.util
+
+    import nbformat
+
+    tools = ROOT / "tools" / "notebooks"
+    monkeypatch.syspath_prepend(str(tools))
+    generator = tools / f"make_{path.name[:2]}.py"
+    spec = importlib.util.spec_from_file_location(f"make_{path.name[:2]}", generator)
+    assert spec is not None and spec.loader is not None, f"no generator {generator}"
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.OUT == path
+    assert nbformat.writes(module.build()) + "\n" == path.read_text(), (
+        f"{path.name} differs from {generator.name}: run .venv/bin/python {generator}"
+    )

@@ -5,22 +5,10 @@ Run: .venv/bin/python tools/notebooks/make_10.py
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from _nb import NOTEBOOKS, code, md, notebook, write  # tools/notebooks/_nb.py
 
-OUT = Path(__file__).resolve().parents[2] / "notebooks" / "10-node-os.ipynb"
-
-
-def md(text: str) -> nbformat.NotebookNode:
-    return new_markdown_cell(text.strip())
-
-
-def code(text: str, **meta: object) -> nbformat.NotebookNode:
-    cell = new_code_cell(text.strip())
-    cell.metadata.update(meta)
-    return cell
+OUT = NOTEBOOKS / "10-node-os.ipynb"
 
 
 CELLS = [
@@ -223,18 +211,9 @@ display.table(fleet.map(node_os.health.chrony_frame), name="chrony", caption="Ti
 ]
 
 
-def main() -> None:
-    nb = new_notebook(cells=CELLS)
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    nbformat.validate(nb)
-    OUT.write_text(nbformat.writes(nb) + "\n")
-    print(f"wrote {OUT}")
+def build() -> nbformat.NotebookNode:
+    return notebook(CELLS, prefix="c10")
 
 
 if __name__ == "__main__":
-    main()
+    write(build(), OUT)

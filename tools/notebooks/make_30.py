@@ -5,15 +5,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from _nb import NOTEBOOKS, code, md, notebook, write  # tools/notebooks/_nb.py
 
-OUT = Path(__file__).resolve().parents[2] / "notebooks" / "30-node-services.ipynb"
+OUT = NOTEBOOKS / "30-node-services.ipynb"
 
 CELLS = [
-    new_markdown_cell(
+    md(
         "# 30 · Node services and the journal\n\n"
         "**Are crio, kubelet and the other node services healthy, and what do their journals "
         "say?** `systemctl show` for crio, kubelet, NetworkManager, Open vSwitch, rpm-ostreed "
@@ -28,12 +26,12 @@ CELLS = [
         "Journal lines can hold secrets: tables are redacted. Against a capture the journal "
         "is shown as captured (the window applies to live reads)."
     ),
-    new_code_cell(
+    code(
         "from rhcos_helpers import display, services\n"
         "from rhcos_helpers.sources import open_source\n"
         "from rhcos_helpers.sources.base import attempt"
     ),
-    new_code_cell(
+    code(
         'SOURCE: str = "demo"  # where to read: demo, demo:4.3, kube, kube:CONTEXT, in-cluster, '
         "or must-gather/sos path(s)\n"
         'NODES: str = ""  # node names, comma-separated; empty = every node matching '
@@ -44,9 +42,9 @@ CELLS = [
         'JOURNAL_SINCE: str = "-24h"  # journal start: -24h, -90m, -2d or an ISO time '
         "(live sources)\n"
         'UNITS: str = "crio,kubelet"  # units whose journal to read, comma-separated',
-        metadata={"tags": ["parameters"]},
+        tags=["parameters"],
     ),
-    new_code_cell(
+    code(
         "src = open_source(SOURCE)\n"
         "display.run_context(\n"
         '    src,\n    runbook="30-node-services",\n'
@@ -56,7 +54,7 @@ CELLS = [
         '        "JOURNAL_SINCE": JOURNAL_SINCE,\n        "UNITS": UNITS,\n'
         "    },\n)"
     ),
-    new_code_cell(
+    code(
         "targets = services.targets.target_nodes(src, names=NODES, selector=NODE_SELECTOR, "
         "limit=MAX_NODES)\n"
         "svc = services.units_read.collect(src, nodes=targets.nodes, progress=False)\n"
@@ -64,71 +62,69 @@ CELLS = [
         "jr = services.journal_read.collect(\n"
         "    src, nodes=targets.nodes, units=UNITS, since=JOURNAL_SINCE\n)"
     ),
-    new_markdown_cell("## Findings"),
-    new_code_cell(
+    md("## Findings"),
+    code(
         "display.findings(\n"
         "    services.units_analysis.findings(svc)\n"
         "    + services.mcd.mcd_findings(mcd)\n"
         "    + services.journal_analysis.findings(jr)\n)"
     ),
-    new_markdown_cell(
+    md(
         "## 1 What could be read on each node?\n\n"
         "Every node is listed, one row per fact: `ok` with what was parsed, `failed` or "
         "`missing` with the source's reason, `unparsed` when the output was not in the "
         "expected format, `skipped` for nodes beyond MAX_NODES."
     ),
-    new_code_cell(
+    code(
         "display.table(\n"
         "    services.units_analysis.status_frame(\n"
         "        targets, svc, services.journal_analysis.status_frame(jr)\n    ),\n"
         '    name="collection_status",\n)'
     ),
-    new_markdown_cell(
+    md(
         "## 2 Are the key services running?\n\n"
         "`systemctl show` per node. `since` is when the running process started; `n_restarts` "
         "counts restarts systemd made on its own after a crash (systemd 235+). rpm-ostreed is "
         "started on demand, so `inactive` is normal for it."
     ),
-    new_code_cell(
+    code(
         "display.table(\n"
         "    services.units_analysis.to_frame(svc.services, now=src.now()),\n"
         '    name="key_services",\n'
         '    empty="No node\'s systemctl show output could be read.",\n)'
     ),
-    new_markdown_cell("## 3 Which units failed?"),
-    new_code_cell(
+    md("## 3 Which units failed?"),
+    code(
         'display.table(services.units_analysis.failed_frame(svc), name="failed_units", '
         'empty="No failed unit on the nodes whose units could be read.")'
     ),
-    new_markdown_cell(
+    md(
         "## 4 Is the machine-config daemon running on each node?\n\n"
         "Its pod in `openshift-machine-config-operator` (label `k8s-app=machine-config-daemon`)."
     ),
-    new_code_cell(
+    code(
         'display.table(mcd.map(services.mcd.mcd_frame), name="mcd_pods", '
         'caption="machine-config-daemon pods")'
     ),
-    new_markdown_cell(
+    md(
         "## 5 What do the journals say?\n\n"
         "Messages per unit and level. Levels come from the journal's priority and from the "
         "level the program wrote in its message (klog `E`/`W`, CRI-O `level=error`); text "
         "forms (node-logs API, must-gather, sos) carry no priority, so lines without a "
         "level of their own are `unknown`."
     ),
-    new_code_cell(
-        'display.table(services.journal_analysis.counts_frame(jr.frame), name="journal_counts")'
-    ),
-    new_code_cell(
+    code('display.table(services.journal_analysis.counts_frame(jr.frame), name="journal_counts")'),
+    code(
         "display.figure(\n    services.journal_analysis.plot_activity(jr.frame),\n"
         '    caption="Messages per unit and level over time (all nodes read)",\n'
         '    empty="No journal entry was read.",\n)'
     ),
-    new_markdown_cell(
+    md(
         "### Errors and events\n\n"
         "Lines at `err` or worse, and lines reporting an OOM kill, a CrashLoopBackOff, a "
         "unit failure or an automatic restart (newest 1000)."
     ),
-    new_code_cell(
+    code(
         "display.table(\n"
         "    services.journal_analysis.errors_frame(jr.frame),\n"
         '    name="journal_errors",\n'
@@ -137,18 +133,9 @@ CELLS = [
 ]
 
 
-def main() -> None:
-    nb = new_notebook(cells=CELLS)
-    nb.metadata["kernelspec"] = {
-        "display_name": "Python 3 (ipykernel)",
-        "language": "python",
-        "name": "python3",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    for i, cell in enumerate(nb.cells):
-        cell["id"] = f"cell-{i:02d}"  # stable ids: regenerating gives the same file
-    nbformat.write(nb, OUT)
+def build() -> nbformat.NotebookNode:
+    return notebook(CELLS, prefix="c30")
 
 
 if __name__ == "__main__":
-    main()
+    write(build(), OUT)

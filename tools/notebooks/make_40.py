@@ -5,12 +5,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from _nb import NOTEBOOKS, code, md, notebook, write  # tools/notebooks/_nb.py
 
-OUT = Path(__file__).resolve().parents[2] / "notebooks" / "40-machineconfigs.ipynb"
+OUT = NOTEBOOKS / "40-machineconfigs.ipynb"
 
 CHRONY = (
     "server tick.stdtime.gov.tw maxdelay 0.4 offline\\n"
@@ -18,7 +16,7 @@ CHRONY = (
 )
 
 CELLS = [
-    new_markdown_cell(
+    md(
         "# 40 · MachineConfigs\n\n"
         "**What do the MachineConfigs write to the nodes, and will a change reboot them?** "
         "`oc get mc` with each MachineConfig's role and origin (MCO template, installer, "
@@ -42,11 +40,11 @@ CELLS = [
         "50-pool-rollout. SSH keys are never shown (only how many there are) and file contents "
         "are redacted; in JupyterLab one redacted value can be revealed for 30 seconds."
     ),
-    new_code_cell(
+    code(
         "from rhcos_helpers import display, machineconfigs\n"
         "from rhcos_helpers.sources import open_source"
     ),
-    new_code_cell(
+    code(
         'SOURCE: str = "demo"  # where to read: demo, demo:4.3, kube, kube:CONTEXT, in-cluster, '
         "or must-gather/sos path(s)\n"
         'POOL: str = "worker"  # the pool whose rendered configs are diffed and authored for\n'
@@ -65,9 +63,9 @@ CELLS = [
         "cluster's\n"
         "APPLY: bool = False  # create the authored MachineConfig (live source, run by hand "
         "only, after a server-side dry run); in JupyterLab a typed confirmation offers the same",
-        metadata={"tags": ["parameters"]},
+        tags=["parameters"],
     ),
-    new_code_cell(
+    code(
         "src = open_source(SOURCE)\n"
         "display.run_context(\n"
         '    src,\n    runbook="40-machineconfigs",\n'
@@ -82,7 +80,7 @@ CELLS = [
         '        "APPLY": APPLY,\n'
         "    },\n)"
     ),
-    new_code_cell(
+    code(
         "rb = machineconfigs.runbook.collect(\n"
         "    src,\n"
         "    pool=POOL,\n"
@@ -101,9 +99,11 @@ CELLS = [
         ")\n"
         "nc = machineconfigs.channels.collect(src, machineconfigs=rb.mcs)"
     ),
-    new_markdown_cell("## Findings"),
-    new_code_cell("display.findings(machineconfigs.runbook.findings(rb) + machineconfigs.channels.findings(nc))"),
-    new_markdown_cell(
+    md("## Findings"),
+    code(
+        "display.findings(machineconfigs.runbook.findings(rb) + machineconfigs.channels.findings(nc))"
+    ),
+    md(
         "## 1 Which MachineConfigs are there, and where do they come from?\n\n"
         "`oc get mc` (4.3 printed CREATED instead of AGE) plus the role label and the origin: "
         "`template` (MCO's `00-`/`01-` configs), `installer` (`99-<role>-ssh`), `kubeletconfig`"
@@ -111,42 +111,42 @@ CELLS = [
         "(`99-<role>-generated-registries`), `controller` (node config, feature gates), "
         "`rendered`, or `user`. PROBLEMS lists what the daemon refuses and undecodable files."
     ),
-    new_code_cell('display.table(machineconfigs.runbook.mc_table(rb), name="machineconfigs")'),
-    new_markdown_cell(
+    code('display.table(machineconfigs.runbook.mc_table(rb), name="machineconfigs")'),
+    md(
         "### KubeletConfigs and ContainerRuntimeConfigs\n\n"
         "The objects a person edits instead of writing a MachineConfig, the pools they select "
         "and the MachineConfigs the controller generated from them."
     ),
-    new_code_cell(
+    code(
         'display.table(machineconfigs.runbook.generators_table(rb), name="mc_generators", '
         'empty="No KubeletConfig or ContainerRuntimeConfig.")'
     ),
-    new_markdown_cell(
+    md(
         "## 2 What does each MachineConfig write?\n\n"
         "Files with their mode in octal, overwrite flag (Ignition 2.2 defaults to true, 3.x to "
         "false; rendered configs always say true), owner, how the contents were encoded and "
         "the decoded text (long files are cut unless MACHINECONFIG names one). Rendered "
         "configs are left out unless named."
     ),
-    new_code_cell('display.table(machineconfigs.runbook.files_table(rb), name="mc_files")'),
-    new_code_cell(
+    code('display.table(machineconfigs.runbook.files_table(rb), name="mc_files")'),
+    code(
         'display.table(machineconfigs.runbook.units_table(rb), name="mc_units", '
         'empty="No systemd unit in these MachineConfigs.")'
     ),
-    new_code_cell(
+    code(
         'display.table(machineconfigs.runbook.kernel_table(rb), name="mc_kernel", '
         'caption="Kernel arguments, extensions, FIPS, kernel type, OS image, SSH keys", '
         'empty="No MachineConfig sets any of these.")'
     ),
-    new_markdown_cell(
+    md(
         "### Reveal one redacted value (JupyterLab only)\n\n"
         "Pull secrets, keys, tokens and SSH keys are redacted everywhere. Run by hand in "
         "JupyterLab, pick one and press Reveal: it shows here for 30 seconds (or until Hide), "
         "then is cleared. It never goes into a cell output, the saved notebook, a report or "
         "summary.json; reports show one line."
     ),
-    new_code_cell("machineconfigs.runbook.reveal_secret(src, rb)"),
-    new_markdown_cell(
+    code("machineconfigs.runbook.reveal_secret(src, rb)"),
+    md(
         "## 3 Which MachineConfigs make each rendered config, and does it match a local merge?"
         "\n\n"
         "Each pool's target (`spec.configuration`) and current (`status.configuration`) "
@@ -156,9 +156,11 @@ CELLS = [
         "file by file. A current config made before an upgrade rewrote the templates differs "
         "from today's sources: that is expected."
     ),
-    new_code_cell('display.table(machineconfigs.runbook.composition_table(rb), name="rendered_composition")'),
-    new_code_cell('display.table(machineconfigs.runbook.render_check_table(rb), name="render_check")'),
-    new_markdown_cell(
+    code(
+        'display.table(machineconfigs.runbook.composition_table(rb), name="rendered_composition")'
+    ),
+    code('display.table(machineconfigs.runbook.render_check_table(rb), name="render_check")'),
+    md(
         "## 4 What changes, and will the nodes be drained and rebooted?\n\n"
         "DIFF_FROM → DIFF_TO, or NODE's currentConfig → desiredConfig, or POOL's current → "
         "target config. For each change, the action the machine-config daemon of this release "
@@ -167,16 +169,16 @@ CELLS = [
         "TechPreview and 4.17+ follow the cluster's NodeDisruptionPolicy. A FIPS change, and "
         "directories, links or users other than core, are refused."
     ),
-    new_code_cell('display.facts(machineconfigs.runbook.diff_facts(rb), name="diff_summary")'),
-    new_code_cell(
+    code('display.facts(machineconfigs.runbook.diff_facts(rb), name="diff_summary")'),
+    code(
         'display.table(machineconfigs.runbook.diff_table(rb), name="config_diff", '
         'empty="The two rendered configs are the same.")'
     ),
-    new_code_cell(
+    code(
         'display.table(machineconfigs.runbook.impact_table(rb), name="reboot_impact", '
         'empty="Nothing changes: no node action.")'
     ),
-    new_markdown_cell(
+    md(
         "## 5 A new MachineConfig, and what it would do\n\n"
         "Written from AUTHOR_* for the target release's Ignition version (2.2.0 for 4.3-4.5, "
         "3.1.0 4.6, 3.2.0 4.7-4.13, 3.4.0 4.14-4.18, 3.5.0 4.19+), as in the chrony example: "
@@ -184,16 +186,16 @@ CELLS = [
         "predicted against the pool's target config, before anything is applied (next "
         "section)."
     ),
-    new_code_cell(
+    code(
         'display.code(machineconfigs.runbook.author_yaml(rb), name="authored_machineconfig", '
         'caption="MachineConfig YAML")'
     ),
-    new_code_cell('display.facts(machineconfigs.runbook.author_facts(rb), name="authoring")'),
-    new_code_cell(
+    code('display.facts(machineconfigs.runbook.author_facts(rb), name="authoring")'),
+    code(
         'display.table(machineconfigs.runbook.author_impact_table(rb), name="authoring_impact", '
         'empty="It writes what the pool\'s config already holds: no node action.")'
     ),
-    new_markdown_cell(
+    md(
         "## 6 Creating it on the cluster\n\n"
         "`oc create -f` done safely: on a live cluster a server-side dry run "
         "(`POST ...?dryRun=All`) first, which checks the object's schema and your rights only: "
@@ -205,21 +207,23 @@ CELLS = [
         "against a capture or demo; a MachineConfig whose impact could not be predicted is not "
         "sent. Follow the rollout in 50-pool-rollout."
     ),
-    new_code_cell("create = machineconfigs.runbook.create_plan(rb)\n"
-                  'display.table(machineconfigs.runbook.create_table(create), name="create_plan")'),
-    new_code_cell(
+    code(
+        "create = machineconfigs.runbook.create_plan(rb)\n"
+        'display.table(machineconfigs.runbook.create_table(create), name="create_plan")'
+    ),
+    code(
         "display.table(machineconfigs.runbook.apply_create(src, create, apply=APPLY), "
         'name="create_result")\n'
         "machineconfigs.runbook.confirm_create(src, create, apply=APPLY)"
     ),
-    new_markdown_cell(
+    md(
         "## 7 Other ways nodes get configured\n\n"
         "MachineConfigs are not the only writer. The Node Tuning Operator's TuneD daemon "
         "applies sysctls and more at runtime from Tuned CRs (namespace "
         "`openshift-cluster-node-tuning-operator`); privileged DaemonSets can change the nodes "
         "they run on; and what the installer wrote on Day 1 shows up as MachineConfigs."
     ),
-    new_markdown_cell(
+    md(
         "### Tuned: which TuneD profiles exist, and which nodes get them?\n\n"
         "`default` (and, before 4.16, `rendered`) belong to the operator: it overwrites changes "
         "to them. Each recommend rule selects nodes by node or pod labels (entries OR-ed, "
@@ -227,20 +231,22 @@ CELLS = [
         "MachineConfig labels makes the operator write a MachineConfig (kernel arguments): "
         "changing it reboots that pool."
     ),
-    new_code_cell('display.table(machineconfigs.channels.tuned_table(nc), name="tuned_profiles")'),
-    new_code_cell(
+    code('display.table(machineconfigs.channels.tuned_table(nc), name="tuned_profiles")'),
+    code(
         'display.table(machineconfigs.channels.tuned_recommend_table(nc), name="tuned_recommend", '
         'empty="No recommend rule.")'
     ),
-    new_markdown_cell(
+    md(
         "### Which TuneD profile did each node get, and did it apply?\n\n"
         "One Profile object per node (4.6 and later): `status.tunedProfile` and the "
         "Applied/Degraded conditions the node's TuneD daemon reports. Degraded with "
         "`TunedSysctlOverride` means a sysctl from a MachineConfig (`/etc/sysctl.d`) and one "
         "from TuneD disagree. A node without a Profile is a marked row."
     ),
-    new_code_cell('display.table(machineconfigs.channels.node_profiles_table(nc), name="node_tuned_profiles")'),
-    new_markdown_cell(
+    code(
+        'display.table(machineconfigs.channels.node_profiles_table(nc), name="node_tuned_profiles")'
+    ),
+    md(
         "### Which DaemonSets can change the nodes they run on?\n\n"
         "Pod templates that run privileged, mount the host's `/` or `/etc` (or below it), or "
         "share the host's PID or network namespace. In `openshift-*` namespaces they are the "
@@ -248,38 +254,31 @@ CELLS = [
         "MCO: what they write is in no MachineConfig, and a node replacement may lose it. Read "
         "from the DaemonSets, or from their pods when the source has no DaemonSet objects."
     ),
-    new_code_cell(
+    code(
         'display.table(machineconfigs.channels.daemonsets_table(nc), name="host_access_daemonsets", '
         'empty="No DaemonSet reaches into its nodes.")'
     ),
-    new_code_cell('display.table(machineconfigs.channels.node_daemonsets_table(nc), name="node_daemonsets")'),
-    new_markdown_cell(
+    code(
+        'display.table(machineconfigs.channels.node_daemonsets_table(nc), name="node_daemonsets")'
+    ),
+    md(
         "### What was configured on Day 1?\n\n"
         "Install-time configuration (`99-<role>-ssh`, and any MachineConfig manifest given to "
         "`openshift-install`) appears as MachineConfigs without the controller annotation, "
         "created when the cluster was installed (the oldest ClusterVersion history entry). "
         "Changing one now is an ordinary Day-2 MachineConfig change."
     ),
-    new_code_cell('display.facts(machineconfigs.channels.day1_facts(nc), name="day1_summary")'),
-    new_code_cell(
+    code('display.facts(machineconfigs.channels.day1_facts(nc), name="day1_summary")'),
+    code(
         'display.table(machineconfigs.channels.day1_table(nc), name="day1_machineconfigs", '
         'empty="Every MachineConfig carries the controller annotation.")'
     ),
 ]
 
 
-def main() -> None:
-    nb = new_notebook(cells=CELLS)
-    nb.metadata["kernelspec"] = {
-        "display_name": "Python 3 (ipykernel)",
-        "language": "python",
-        "name": "python3",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    for i, cell in enumerate(nb.cells):
-        cell["id"] = f"cell-{i:02d}"  # stable ids: regenerating gives the same file
-    nbformat.write(nb, OUT)
+def build() -> nbformat.NotebookNode:
+    return notebook(CELLS, prefix="c40")
 
 
 if __name__ == "__main__":
-    main()
+    write(build(), OUT)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from _nb import NOTEBOOKS, code, md, notebook, write  # tools/notebooks/_nb.py
 
-OUT = Path(__file__).resolve().parents[2] / "notebooks" / "60-scc.ipynb"
+OUT = NOTEBOOKS / "60-scc.ipynb"
 
 PARAMETERS = """\
 SOURCE: str = "demo"  # where to read: demo, demo:4.3, kube, kube:CONTEXT, in-cluster, or must-gather/sos path(s)
@@ -83,7 +81,10 @@ The CRD's printer columns; `<no value>` where the field is null, lists as JSON, 
     ("md", "### `oc describe scc` of the SCC to grant"),
     ("code", "display.table(scc.runbook.describe_for(ctx, GRANT_SCC))"),
     ("md", "### What each SCC allows beyond the restricted one"),
-    ("code", 'display.table(ctx.policies.map(scc.policies.beyond_frame), name="beyond_restricted")'),
+    (
+        "code",
+        'display.table(ctx.policies.map(scc.policies.beyond_frame), name="beyond_restricted")',
+    ),
     (
         "md",
         """\
@@ -218,25 +219,9 @@ scc.runbook.confirm_grant(src, grant, apply=APPLY)""",
 
 
 def build() -> nbformat.NotebookNode:
-    nb = new_notebook()
-    for kind, text in CELLS:
-        if kind == "md":
-            nb.cells.append(new_markdown_cell(text))
-        elif kind == "params":
-            nb.cells.append(new_code_cell(text, metadata={"tags": ["parameters"]}))
-        else:
-            nb.cells.append(new_code_cell(text))
-    nb.metadata["kernelspec"] = {
-        "display_name": "Python 3",
-        "language": "python",
-        "name": "python3",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    for i, cell in enumerate(nb.cells):
-        cell["id"] = f"cell-{i:02d}"  # stable ids: regenerating gives the same file
-    return nb
+    kinds = {"md": md, "params": lambda text: code(text, tags=["parameters"]), "code": code}
+    return notebook((kinds[kind](text) for kind, text in CELLS), prefix="c60")
 
 
 if __name__ == "__main__":
-    nbformat.write(build(), OUT)
-    print(OUT)
+    write(build(), OUT)
