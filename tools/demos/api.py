@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from common import Tree, hexid, iso, later, num, uid
+from common import Tree, hexid, iso, later, num, suffix5, uid
 from model import Namespace, Node, Pod, Profile
 
 MC_API = "machineconfiguration.openshift.io/v1"
@@ -865,3 +865,27 @@ def csr_obj(
         "spec": spec,
         "status": status,
     }
+
+
+def kubelet_serving_csr(
+    node: str,
+    created: datetime,
+    *,
+    seed: str,
+    usages: list[str],
+    approved_after: int,
+    v1: bool,
+) -> dict[str, Any]:
+    """A node's kubelet serving-certificate CSR, approved ``approved_after`` s later (the
+    signerName exists from ``certificates.k8s.io/v1``)."""
+    return csr_obj(
+        f"csr-{suffix5(seed, node)}",
+        created,
+        username=f"system:node:{node}",
+        groups=["system:nodes", "system:authenticated"],
+        signer="kubernetes.io/kubelet-serving",
+        usages=usages,
+        approved_at=later(created, seconds=approved_after),
+        cn=f"system:node:{node}",
+        v1=v1,
+    )

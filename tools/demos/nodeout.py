@@ -238,7 +238,8 @@ def rpm_ostree(cluster: Cluster, node: Node) -> str:
     return glib_json(doc) + "\n"
 
 
-PASSWD_9 = """root:x:0:0:root:/root:/bin/bash
+#: The first users of /etc/passwd, identical on RHCOS 8 (4.3) and RHCOS 9 (4.16).
+_PASSWD_HEAD = """root:x:0:0:root:/root:/bin/bash
 bin:x:1:1:bin:/bin:/sbin/nologin
 daemon:x:2:2:daemon:/sbin:/sbin/nologin
 adm:x:3:4:adm:/var/adm:/sbin/nologin
@@ -252,7 +253,11 @@ games:x:12:100:games:/usr/games:/sbin/nologin
 ftp:x:14:50:FTP User:/var/ftp:/sbin/nologin
 nobody:x:65534:65534:Kernel Overflow User:/:/sbin/nologin
 dbus:x:81:81:System message bus:/:/sbin/nologin
-tss:x:59:59:Account used for TPM access:/dev/null:/sbin/nologin
+"""
+
+PASSWD_9 = (
+    _PASSWD_HEAD
+    + """tss:x:59:59:Account used for TPM access:/dev/null:/sbin/nologin
 systemd-coredump:x:999:997:systemd Core Dumper:/:/sbin/nologin
 polkitd:x:998:996:User for polkitd:/:/sbin/nologin
 sssd:x:997:994:User for sssd:/:/sbin/nologin
@@ -266,22 +271,11 @@ systemd-oom:x:993:990:systemd Userspace OOM Killer:/:/usr/sbin/nologin
 core:x:1000:1000:CoreOS Admin:/var/home/core:/bin/bash
 containers:x:994:991:User for housing the sub ID range for containers:/var/home/containers:/sbin/nologin
 """
+)
 
-PASSWD_8 = """root:x:0:0:root:/root:/bin/bash
-bin:x:1:1:bin:/bin:/sbin/nologin
-daemon:x:2:2:daemon:/sbin:/sbin/nologin
-adm:x:3:4:adm:/var/adm:/sbin/nologin
-lp:x:4:7:lp:/var/spool/lpd:/sbin/nologin
-sync:x:5:0:sync:/sbin:/bin/sync
-shutdown:x:6:0:shutdown:/sbin:/sbin/shutdown
-halt:x:7:0:halt:/sbin:/sbin/halt
-mail:x:8:12:mail:/var/spool/mail:/sbin/nologin
-operator:x:11:0:operator:/root:/sbin/nologin
-games:x:12:100:games:/usr/games:/sbin/nologin
-ftp:x:14:50:FTP User:/var/ftp:/sbin/nologin
-nobody:x:65534:65534:Kernel Overflow User:/:/sbin/nologin
-dbus:x:81:81:System message bus:/:/sbin/nologin
-systemd-coredump:x:999:997:systemd Core Dumper:/:/sbin/nologin
+PASSWD_8 = (
+    _PASSWD_HEAD
+    + """systemd-coredump:x:999:997:systemd Core Dumper:/:/sbin/nologin
 systemd-resolve:x:193:193:systemd Resolver:/:/sbin/nologin
 tss:x:59:59:Account used by the trousers package to sandbox the tcsd daemon:/dev/null:/sbin/nologin
 polkitd:x:998:996:User for polkitd:/:/sbin/nologin
@@ -294,6 +288,7 @@ rpcuser:x:29:29:RPC Service User:/var/lib/nfs:/sbin/nologin
 openvswitch:x:800:800::/var/lib/openvswitch:/sbin/nologin
 core:x:1000:1000:CoreOS Admin:/var/home/core:/bin/bash
 """
+)
 
 _SUDOERS_HEAD = """## Sudoers allows particular users to run various commands as
 ## the root user, without needing the root password.
@@ -396,13 +391,21 @@ def _ctr_created(pod: Pod, c: Container, attempt: int) -> datetime:
     return later(pod.started, seconds=2 + pod.containers.index(c))
 
 
-def _ctr_labels(pod: Pod, c: Container) -> dict[str, str]:
+def _pod_labels(pod: Pod) -> dict[str, str]:
+    """The kubelet's labels on a pod's sandbox and containers."""
     return {
-        "io.kubernetes.container.name": c.name,
         "io.kubernetes.pod.name": pod.name,
         "io.kubernetes.pod.namespace": pod.namespace,
         "io.kubernetes.pod.uid": pod.uid,
     }
+
+
+def _sandbox_metadata(pod: Pod) -> dict[str, Any]:
+    return {"name": pod.name, "uid": pod.uid, "namespace": pod.namespace, "attempt": 0}
+
+
+def _ctr_labels(pod: Pod, c: Container) -> dict[str, str]:
+    return {"io.kubernetes.container.name": c.name, **_pod_labels(pod)}
 
 
 def _ctr_annotations(pod: Pod, c: Container, attempt: int) -> dict[str, str]:
@@ -459,13 +462,7 @@ def crictl_pods(p: Profile, node: Node, pods: list[Pod]) -> str:
     items = []
     for pod in pods:
         assert pod.started is not None
-        labels = {
-            "io.kubernetes.container.name": "POD",
-            "io.kubernetes.pod.name": pod.name,
-            "io.kubernetes.pod.namespace": pod.namespace,
-            "io.kubernetes.pod.uid": pod.uid,
-            **pod.labels,
-        }
+        labels = {"io.kubernetes.container.name": "POD", **_pod_labels(pod), **pod.labels}
         ann = {
             "kubernetes.io/config.seen": pod.started.strftime("%Y-%m-%dT%H:%M:%S.")
             + f"{num('seen', pod.name, lo=0, hi=999999999):09d}Z",
@@ -475,12 +472,7 @@ def crictl_pods(p: Profile, node: Node, pods: list[Pod]) -> str:
         items.append(
             {
                 "id": pod.sandbox_id,
-                "metadata": {
-                    "name": pod.name,
-                    "uid": pod.uid,
-                    "namespace": pod.namespace,
-                    "attempt": 0,
-                },
+                "metadata": _sandbox_metadata(pod),
                 "state": "SANDBOX_READY",
                 "createdAt": ns(later(pod.started, seconds=-1)),
                 "labels": labels,
@@ -631,17 +623,8 @@ def crictl_statsp(p: Profile, pods: list[Pod]) -> str:
             {
                 "attributes": {
                     "id": pod.sandbox_id,
-                    "metadata": {
-                        "name": pod.name,
-                        "uid": pod.uid,
-                        "namespace": pod.namespace,
-                        "attempt": 0,
-                    },
-                    "labels": {
-                        "io.kubernetes.pod.name": pod.name,
-                        "io.kubernetes.pod.namespace": pod.namespace,
-                        "io.kubernetes.pod.uid": pod.uid,
-                    },
+                    "metadata": _sandbox_metadata(pod),
+                    "labels": _pod_labels(pod),
                     "annotations": {"openshift.io/scc": pod.scc},
                 },
                 "linux": linux,
@@ -666,82 +649,60 @@ def imagefsinfo(cluster: Cluster, node: Node, pods: list[Pod]) -> str:
 
 # ----------------------------------------------------------------------------------- systemd
 
-UNITS_COMMON = [  # unit, load, active, sub, description
-    ("-.mount", "loaded", "active", "mounted", "Root Mount"),
-    ("boot.mount", "loaded", "active", "mounted", "CoreOS Dynamic Mount for /boot"),
-    ("sysroot.mount", "loaded", "active", "mounted", "/sysroot"),
-    ("var.mount", "loaded", "active", "mounted", "/var"),
-    ("chronyd.service", "loaded", "active", "running", "NTP client/server"),
-    ("crio-wipe.service", "loaded", "active", "exited", "CRI-O Auto Update Script"),
-    ("crio.service", "loaded", "active", "running", "Container Runtime Interface for OCI (CRI-O)"),
-    ("dbus-broker.service", "loaded", "active", "running", "D-Bus System Message Bus"),
-    ("kubelet.service", "loaded", "active", "running", "Kubernetes Kubelet"),
-    (
-        "machine-config-daemon-firstboot.service",
-        "loaded",
-        "inactive",
-        "dead",
-        "Machine Config Daemon Firstboot",
-    ),
-    (
-        "NetworkManager-wait-online.service",
-        "loaded",
-        "active",
-        "exited",
-        "Network Manager Wait Online",
-    ),
-    ("NetworkManager.service", "loaded", "active", "running", "Network Manager"),
-    (
-        "nodeip-configuration.service",
-        "loaded",
-        "active",
-        "exited",
-        "Writes IP address configuration so that kubelet and crio services select a valid node IP",
-    ),
-    (
-        "ostree-finalize-staged.service",
-        "loaded",
-        "inactive",
-        "dead",
-        "OSTree Finalize Staged Deployment",
-    ),
-    (
-        "ovs-configuration.service",
-        "loaded",
-        "active",
-        "exited",
-        "Configures OVS with proper host networking configuration",
-    ),
-    ("ovs-vswitchd.service", "loaded", "active", "running", "Open vSwitch Forwarding Unit"),
-    ("ovsdb-server.service", "loaded", "active", "running", "Open vSwitch Database Unit"),
-    ("rpm-ostreed.service", "loaded", "inactive", "dead", "rpm-ostree System Management Daemon"),
-    ("sshd.service", "loaded", "active", "running", "OpenSSH server daemon"),
-    ("systemd-journald.service", "loaded", "active", "running", "Journal Service"),
-    ("systemd-logind.service", "loaded", "active", "running", "User Login Management"),
-    (
-        "systemd-udevd.service",
-        "loaded",
-        "active",
-        "running",
-        "Rule-based Manager for Device Events and Files",
-    ),
-    ("zincati.service", "not-found", "inactive", "dead", "zincati.service"),
-    ("-.slice", "loaded", "active", "active", "Root Slice"),
-    ("kubepods.slice", "loaded", "active", "active", "libcontainer container kubepods.slice"),
-    ("system.slice", "loaded", "active", "active", "System Slice"),
-    ("dbus.socket", "loaded", "active", "running", "D-Bus System Message Bus Socket"),
-    ("sshd.socket", "loaded", "inactive", "dead", "OpenSSH Server Socket"),
-    (
-        "kubelet-dependencies.target",
-        "loaded",
-        "active",
-        "active",
-        "Dependencies necessary to run kubelet",
-    ),
-    ("multi-user.target", "loaded", "active", "active", "Multi-User System"),
-    ("network-online.target", "loaded", "active", "active", "Network is Online"),
-    ("time-sync.target", "loaded", "active", "active", "System Time Synchronized"),
-]
+
+def _unit_rows(table: str) -> list[tuple[str, ...]]:
+    """Rows of a ``systemctl list-units``-like table: unit, load, active, sub, description."""
+    return [tuple(line.split(None, 4)) for line in table.strip().splitlines()]
+
+
+UNITS_COMMON = _unit_rows(
+    """
+-.mount                                  loaded     active    mounted  Root Mount
+boot.mount                               loaded     active    mounted  CoreOS Dynamic Mount for /boot
+sysroot.mount                            loaded     active    mounted  /sysroot
+var.mount                                loaded     active    mounted  /var
+chronyd.service                          loaded     active    running  NTP client/server
+crio-wipe.service                        loaded     active    exited   CRI-O Auto Update Script
+crio.service                             loaded     active    running  Container Runtime Interface for OCI (CRI-O)
+dbus-broker.service                      loaded     active    running  D-Bus System Message Bus
+kubelet.service                          loaded     active    running  Kubernetes Kubelet
+machine-config-daemon-firstboot.service  loaded     inactive  dead     Machine Config Daemon Firstboot
+NetworkManager-wait-online.service       loaded     active    exited   Network Manager Wait Online
+NetworkManager.service                   loaded     active    running  Network Manager
+nodeip-configuration.service             loaded     active    exited   Writes IP address configuration so that kubelet and crio services select a valid node IP
+ostree-finalize-staged.service           loaded     inactive  dead     OSTree Finalize Staged Deployment
+ovs-configuration.service                loaded     active    exited   Configures OVS with proper host networking configuration
+ovs-vswitchd.service                     loaded     active    running  Open vSwitch Forwarding Unit
+ovsdb-server.service                     loaded     active    running  Open vSwitch Database Unit
+rpm-ostreed.service                      loaded     inactive  dead     rpm-ostree System Management Daemon
+sshd.service                             loaded     active    running  OpenSSH server daemon
+systemd-journald.service                 loaded     active    running  Journal Service
+systemd-logind.service                   loaded     active    running  User Login Management
+systemd-udevd.service                    loaded     active    running  Rule-based Manager for Device Events and Files
+zincati.service                          not-found  inactive  dead     zincati.service
+-.slice                                  loaded     active    active   Root Slice
+kubepods.slice                           loaded     active    active   libcontainer container kubepods.slice
+system.slice                             loaded     active    active   System Slice
+dbus.socket                              loaded     active    running  D-Bus System Message Bus Socket
+sshd.socket                              loaded     inactive  dead     OpenSSH Server Socket
+kubelet-dependencies.target              loaded     active    active   Dependencies necessary to run kubelet
+multi-user.target                        loaded     active    active   Multi-User System
+network-online.target                    loaded     active    active   Network is Online
+time-sync.target                         loaded     active    active   System Time Synchronized
+"""
+)
+#: 4.3 only: the MCD's pivot unit, and D-Bus before dbus-broker.
+UNITS_43 = _unit_rows(
+    """
+machine-config-daemon-host.service       loaded     inactive  dead     Machine Config Daemon Initial
+dbus.service                             loaded     active    running  D-Bus System Message Bus
+"""
+)
+UNITS_MASTER = _unit_rows(
+    """
+var-lib-etcd.mount                       loaded     active    mounted  /var/lib/etcd
+"""
+)
 
 
 #: Units of the host's Open vSwitch, on RHCOS since 4.6 (OVN-Kubernetes; openshift-sdn ran OVS in
@@ -750,7 +711,6 @@ _HOST_OVS_UNITS = ("ovs-configuration.service", "ovs-vswitchd.service", "ovsdb-s
 #: crio.service's Description: cri-o's contrib/systemd/crio.service now says "Container Runtime
 #: Interface for OCI (CRI-O)"; the 4.3 (CRI-O 1.16) package said "Open Container Initiative Daemon"
 #: (the seed's 4.3 list-units).
-CRIO_DESCRIPTION = "Container Runtime Interface for OCI (CRI-O)"
 CRIO_DESCRIPTION_43 = "Open Container Initiative Daemon"
 
 
@@ -758,54 +718,33 @@ def _crio_43(row: tuple[str, ...]) -> tuple[str, ...]:
     return (*row[:4], CRIO_DESCRIPTION_43) if row[0] == "crio.service" else row
 
 
-def list_units(node: Node, p: Profile) -> str:
+def units(node: Node, p: Profile) -> list[tuple[str, ...]]:
+    """The node's loaded units (unsorted), as ``systemctl list-units`` lists them."""
     rows = list(UNITS_COMMON)
     if not p.crictl_v1:
         # 4.3: openshift-sdn runs OVS in its pods (host OVS units came with 4.6), and the
         # RHEL 8.1 CRI-O package's unit has its older description (the seed's list-units)
         rows = [
-            r
+            _crio_43(r)
             for r in rows
             if r[0] not in ("kubelet-dependencies.target", "dbus-broker.service")
             and r[0] not in _HOST_OVS_UNITS
         ]
-        rows = [_crio_43(r) for r in rows]
-        rows.append(
-            (
-                "machine-config-daemon-host.service",
-                "loaded",
-                "inactive",
-                "dead",
-                "Machine Config Daemon Initial",
-            )
-        )
-        rows.append(("dbus.service", "loaded", "active", "running", "D-Bus System Message Bus"))
+        rows += UNITS_43
     if node.is_master():
-        rows.append(
-            (
-                "etcd-backup.timer" if False else "var-lib-etcd.mount",
-                "loaded",
-                "active",
-                "mounted",
-                "/var/lib/etcd",
-            )
-        )
+        rows += UNITS_MASTER
+    return rows
+
+
+def list_units(node: Node, p: Profile) -> str:
+    rows = units(node, p)
     rows.sort(key=lambda r: (r[0].rsplit(".", 1)[1], r[0].lower()))
-    w = [max(len(r[i]) for r in rows + [("UNIT", "LOAD", "ACTIVE", "SUB", "")]) for i in range(4)]
+    header = ("UNIT", "LOAD", "ACTIVE", "SUB", "DESCRIPTION")
+    w = [max(len(r[i]) for r in [*rows, header]) for i in range(4)]
     lines = [
-        "  "
-        + "UNIT".ljust(w[0])
-        + " "
-        + "LOAD".ljust(w[1])
-        + " "
-        + "ACTIVE".ljust(w[2])
-        + " "
-        + "SUB".ljust(w[3])
-        + " DESCRIPTION"
+        ("  " + " ".join(r[i].ljust(w[i]) for i in range(4)) + " " + r[4]).rstrip()
+        for r in [header, *rows]
     ]
-    for r in rows:
-        lines.append("  " + " ".join(r[i].ljust(w[i]) for i in range(4)) + " " + r[4])
-    lines = [ln.rstrip() for ln in lines]
     lines += [
         "",
         "LOAD   = Reflects whether the unit definition was properly loaded.",
@@ -817,24 +756,23 @@ def list_units(node: Node, p: Profile) -> str:
     return "\n".join(lines) + "\n"
 
 
-SHOW_UNITS = [  # unit, description, type, main binary
-    ("crio.service", CRIO_DESCRIPTION, "notify", "/usr/bin/crio"),
-    ("kubelet.service", "Kubernetes Kubelet", "notify", "/usr/local/bin/kubenswrapper"),
-    ("NetworkManager.service", "Network Manager", "dbus", "/usr/sbin/NetworkManager"),
-    (
-        "ovs-vswitchd.service",
-        "Open vSwitch Forwarding Unit",
-        "forking",
-        "/usr/share/openvswitch/scripts/ovs-ctl",
-    ),
-    (
-        "ovsdb-server.service",
-        "Open vSwitch Database Unit",
-        "forking",
-        "/usr/share/openvswitch/scripts/ovs-ctl",
-    ),
-    ("rpm-ostreed.service", "rpm-ostree System Management Daemon", "dbus", "/usr/bin/rpm-ostree"),
-    ("chronyd.service", "NTP client/server", "forking", "/usr/sbin/chronyd"),
+SHOW_UNITS = [  # unit, type, main binary (descriptions as list-units shows them)
+    ("crio.service", "notify", "/usr/bin/crio"),
+    ("kubelet.service", "notify", "/usr/local/bin/kubenswrapper"),
+    ("NetworkManager.service", "dbus", "/usr/sbin/NetworkManager"),
+    ("ovs-vswitchd.service", "forking", "/usr/share/openvswitch/scripts/ovs-ctl"),
+    ("ovsdb-server.service", "forking", "/usr/share/openvswitch/scripts/ovs-ctl"),
+    ("rpm-ostreed.service", "dbus", "/usr/bin/rpm-ostree"),
+    ("chronyd.service", "forking", "/usr/sbin/chronyd"),
+]
+
+#: ``systemctl show`` of a unit whose main process has not run (or has no unit file).
+_EXEC_MAIN_UNSET = [
+    "ExecMainStartTimestampMonotonic=0",
+    "ExecMainExitTimestampMonotonic=0",
+    "ExecMainPID=0",
+    "ExecMainCode=0",
+    "ExecMainStatus=0",
 ]
 
 
@@ -854,11 +792,7 @@ def _not_found_block(unit: str) -> str:
         "UID=[not set]",
         "GID=[not set]",
         "NRestarts=0",
-        "ExecMainStartTimestampMonotonic=0",
-        "ExecMainExitTimestampMonotonic=0",
-        "ExecMainPID=0",
-        "ExecMainCode=0",
-        "ExecMainStatus=0",
+        *_EXEC_MAIN_UNSET,
         "MemoryCurrent=[not set]",
         "CPUUsageNSec=[not set]",
         "TasksCurrent=[not set]",
@@ -887,15 +821,15 @@ def systemctl_show(cluster: Cluster, node: Node) -> str:
     p = cluster.profile
     blocks = []
     boot = node.uptime_start()
-    for i, (unit, desc, utype, binary) in enumerate(SHOW_UNITS):
-        if not p.crictl_v1:  # 4.3: no host OVS; crio's older description; hyperkube kubelet
+    descriptions = {r[0]: r[4] for r in units(node, p)}
+    for i, (unit, utype, binary) in enumerate(SHOW_UNITS):
+        if not p.crictl_v1:  # 4.3: no host OVS; hyperkube kubelet
             if unit in _HOST_OVS_UNITS:
                 blocks.append(_not_found_block(unit))
                 continue
-            if unit == "crio.service":
-                desc = CRIO_DESCRIPTION_43
             if unit == "kubelet.service":
                 binary = "/usr/bin/hyperkube"
+        desc = descriptions[unit]
         argv = binary
         if unit == "kubelet.service":
             argv = " ".join(kubelet_argv(cluster, node, expanded=False))
@@ -942,13 +876,7 @@ def systemctl_show(cluster: Cluster, node: Node) -> str:
                 "ExecMainStatus=0",
             ]
         else:
-            lines += [
-                "ExecMainStartTimestampMonotonic=0",
-                "ExecMainExitTimestampMonotonic=0",
-                "ExecMainPID=0",
-                "ExecMainCode=0",
-                "ExecMainStatus=0",
-            ]
+            lines += _EXEC_MAIN_UNSET
         lines += [
             f"ExecStart={{ path={binary} ; argv[]={argv} ; ignore_errors=no ; "
             "start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }",
@@ -1186,73 +1114,30 @@ def _kubelet_events(
     def pod_ref(pd: Pod) -> str:  # format.Pod before structured logging: name_namespace(uid)
         return f"{pd.name}_{pd.namespace}({pd.uid})"
 
-    events: list[tuple[datetime, str]] = []
+    def ev(t: datetime, level: str, src: str, msg: str) -> tuple[datetime, str]:
+        return (t, _klog(t, kpid, level, src, msg))
+
     t0 = node.kubelet_start()
-    events.append(
-        (
-            t0,
-            _klog(
-                t0,
-                kpid,
-                "I",
-                "server.go:487",
-                f'"Kubelet version" kubeletVersion="{node.os.kubelet}"',
-            )
-            if structured
-            else _klog(t0, kpid, "I", "server.go:416", f"Version: {node.os.kubelet}"),
-        )
-    )
+    if structured:
+        events = [
+            ev(t0, "I", "server.go:487", f'"Kubelet version" kubeletVersion="{node.os.kubelet}"')
+        ]
+    else:
+        events = [ev(t0, "I", "server.go:416", f"Version: {node.os.kubelet}")]
     for h in range(1, 24, 4):
         t = later(start, hours=h, minutes=num("km", node.name, h, lo=0, hi=59))
         if t < p.captured:
             pd = pods[h % len(pods)]
-            t1 = later(t, minutes=1)
             if structured:
-                events += [
-                    (
-                        t,
-                        _klog(
-                            t,
-                            kpid,
-                            "I",
-                            "kubelet.go:2431",
-                            f'"SyncLoop UPDATE" source="api" pods=["{pd.namespace}/{pd.name}"]',
-                        ),
-                    ),
-                    (
-                        t1,
-                        _klog(
-                            t1,
-                            kpid,
-                            "I",
-                            "container_gc.go:88",
-                            '"Attempting to delete unused containers"',
-                        ),
-                    ),
-                ]
+                sync = (
+                    "kubelet.go:2431",
+                    f'"SyncLoop UPDATE" source="api" pods=["{pd.namespace}/{pd.name}"]',
+                )
+                gc = ("container_gc.go:88", '"Attempting to delete unused containers"')
             else:
-                events += [
-                    (
-                        t,
-                        _klog(
-                            t,
-                            kpid,
-                            "I",
-                            "kubelet.go:1908",
-                            f'SyncLoop (UPDATE, "api"): "{pod_ref(pd)}"',
-                        ),
-                    ),
-                    (
-                        t1,
-                        _klog(
-                            t1,
-                            kpid,
-                            "I",
-                            "container_gc.go:85",
-                            "attempting to delete unused containers",
-                        ),
-                    ),
-                ]
+                sync = ("kubelet.go:1908", f'SyncLoop (UPDATE, "api"): "{pod_ref(pd)}"')
+                gc = ("container_gc.go:85", "attempting to delete unused containers")
+            events += [ev(t, "I", *sync), ev(later(t, minutes=1), "I", *gc)]
     if node.name == cluster.oom_node:
         assert structured, "OOM lines are written in the structured (1.20+) kubelet form only"
         demo = next(pd for pd in pods if pd.namespace == "demo-app")
@@ -1263,70 +1148,54 @@ def _kubelet_events(
         t_oom, t_pleg = ft, later(ft, seconds=1)
         t_back, t_rm = later(ft, seconds=-2400), later(ft, seconds=2)
         events += [
-            (
+            ev(
                 t_oom,
-                _klog(
-                    t_oom,
-                    kpid,
-                    "I",
-                    "oom_watcher_linux.go:77",
-                    '"Got sys oom event" event={"Pid":'
-                    + str(num("oompid", 1, lo=5000, hi=90000))
-                    + ',"ProcessName":"demo-app","TimeOfDeath":"'
-                    + ft.strftime("%Y-%m-%dT%H:%M:%S")
-                    + '.104128Z",'
-                    '"ContainerName":"/kubepods.slice/kubepods-burstable.slice/'
-                    f"kubepods-burstable-pod{demo.uid.replace('-', '_')}.slice/"
-                    f'crio-{demo.container_id(c, c.restarts - 1)}.scope",'
-                    '"VictimContainerName":"","Constraint":""}',
-                ),
+                "I",
+                "oom_watcher_linux.go:77",
+                '"Got sys oom event" event={"Pid":'
+                + str(num("oompid", 1, lo=5000, hi=90000))
+                + ',"ProcessName":"demo-app","TimeOfDeath":"'
+                + ft.strftime("%Y-%m-%dT%H:%M:%S")
+                + '.104128Z",'
+                '"ContainerName":"/kubepods.slice/kubepods-burstable.slice/'
+                f"kubepods-burstable-pod{demo.uid.replace('-', '_')}.slice/"
+                f'crio-{demo.container_id(c, c.restarts - 1)}.scope",'
+                '"VictimContainerName":"","Constraint":""}',
             ),
-            (
+            ev(
                 t_pleg,
-                _klog(
-                    t_pleg,
-                    kpid,
-                    "I",
-                    "kubelet.go:2453",
-                    '"SyncLoop (PLEG): event for pod" pod="'
-                    + key
-                    + '" event={"ID":"'
-                    + demo.uid
-                    + '","Type":"ContainerDied","Data":"'
-                    + demo.container_id(c, c.restarts - 1)
-                    + '"}',
-                ),
+                "I",
+                "kubelet.go:2453",
+                '"SyncLoop (PLEG): event for pod" pod="'
+                + key
+                + '" event={"ID":"'
+                + demo.uid
+                + '","Type":"ContainerDied","Data":"'
+                + demo.container_id(c, c.restarts - 1)
+                + '"}',
             ),
-            (
+            ev(
                 t_back,
-                _klog(
-                    t_back,
-                    kpid,
-                    "E",
-                    "pod_workers.go:1298",
-                    '"Error syncing pod, skipping" err="failed to '
-                    '\\"StartContainer\\" for \\"demo-app\\" with '
-                    'CrashLoopBackOff: \\"back-off 40s restarting '
-                    "failed container=demo-app pod="
-                    + demo.name
-                    + "_demo-app("
-                    + demo.uid
-                    + ')\\"" pod="'
-                    + key
-                    + '" podUID="'
-                    + demo.uid
-                    + '"',
-                ),
+                "E",
+                "pod_workers.go:1298",
+                '"Error syncing pod, skipping" err="failed to '
+                '\\"StartContainer\\" for \\"demo-app\\" with '
+                'CrashLoopBackOff: \\"back-off 40s restarting '
+                "failed container=demo-app pod="
+                + demo.name
+                + "_demo-app("
+                + demo.uid
+                + ')\\"" pod="'
+                + key
+                + '" podUID="'
+                + demo.uid
+                + '"',
             ),
-            (
+            ev(
                 t_rm,
-                _klog(
-                    t_rm,
-                    kpid,
-                    "I",
-                    "scope.go:117",
-                    '"RemoveContainer" containerID="' + demo.container_id(c, c.restarts - 2) + '"',
-                ),
+                "I",
+                "scope.go:117",
+                '"RemoveContainer" containerID="' + demo.container_id(c, c.restarts - 2) + '"',
             ),
         ]
     return events
@@ -1343,7 +1212,7 @@ def uuid_like(seed: str) -> str:
 
 def chrony(node: Node, p: Profile, chrony_mc: bool) -> str:
     if chrony_mc:
-        ref = "DF5B6A1E (223.91.106.30)" if False else "D2EFF4B4 (210.239.244.180)"
+        ref = "D2EFF4B4 (210.239.244.180)"
         stratum = 2
     else:
         ip = ["162.159.200.123", "45.79.111.114", "208.67.72.50"][num("ntp", node.name, lo=0, hi=2)]
@@ -1390,18 +1259,6 @@ def df(node: Node) -> str:
 # ------------------------------------------------------------------------------ stats/summary
 
 
-def _fs(capacity: int, used: int, t: datetime) -> dict[str, Any]:
-    return {
-        "time": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "availableBytes": capacity - used,
-        "capacityBytes": capacity,
-        "usedBytes": used,
-        "inodesFree": 124_000_000,
-        "inodes": 125_000_000,
-        "inodesUsed": 1_000_000,
-    }
-
-
 def stats_summary(p: Profile, node: Node, pods: list[Pod]) -> str:
     t = p.captured
     ts = t.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -1411,7 +1268,22 @@ def stats_summary(p: Profile, node: Node, pods: list[Pod]) -> str:
     node_ws = total_ws + 2_900_000_000
     boot = node.uptime_start().strftime("%Y-%m-%dT%H:%M:%SZ")
     capacity = node.disk_bytes - 1_072_693_248
-    used = num("used", node.name, lo=int(capacity * 0.12), hi=int(capacity * 0.38))
+    used_disk = num("used", node.name, lo=int(capacity * 0.12), hi=int(capacity * 0.38))
+
+    def fs(used: int, inodes_used: int) -> dict[str, Any]:
+        """FsStats of something on the node's disk (125M inodes, 124M of them free)."""
+        return {
+            "time": ts,
+            "availableBytes": capacity - used_disk,
+            "capacityBytes": capacity,
+            "usedBytes": used,
+            "inodesFree": 124_000_000,
+            "inodes": 125_000_000,
+            "inodesUsed": inodes_used,
+        }
+
+    def swap() -> dict[str, Any]:
+        return {"time": ts, "swapAvailableBytes": 0, "swapUsageBytes": 0}
 
     def cpu(ns_rate: int, secs: int) -> dict[str, Any]:
         return {"time": ts, "usageNanoCores": ns_rate, "usageCoreNanoSeconds": ns_rate * secs}
@@ -1467,13 +1339,13 @@ def stats_summary(p: Profile, node: Node, pods: list[Pod]) -> str:
                 }
             ],
         },
-        "fs": _fs(capacity, used, t),
-        "runtime": {"imageFs": _fs(capacity, used, t)},
+        "fs": fs(used_disk, 1_000_000),
+        "runtime": {"imageFs": fs(used_disk, 1_000_000)},
         "rlimit": {"time": ts, "maxpid": 4_194_304, "curproc": 900 + 12 * len(pods)},
     }
     if p.crictl_v1:
-        nstats["runtime"]["containerFs"] = _fs(capacity, used, t)
-        nstats["swap"] = {"time": ts, "swapAvailableBytes": 0, "swapUsageBytes": 0}
+        nstats["runtime"]["containerFs"] = fs(used_disk, 1_000_000)
+        nstats["swap"] = swap()
     pstats = []
     for pd in pods:
         assert pd.started is not None
@@ -1485,27 +1357,14 @@ def stats_summary(p: Profile, node: Node, pods: list[Pod]) -> str:
                 "startTime": pd.started.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "cpu": cpu(c.cpu_m * 1_000_000, secs),
                 "memory": mem(c.mem_mi * 1_048_576),
-                "rootfs": {
-                    "time": ts,
-                    "availableBytes": capacity - used,
-                    "capacityBytes": capacity,
-                    "usedBytes": num("wl", pd.name, c.name, lo=8192, hi=2_400_000),
-                    "inodesFree": 124_000_000,
-                    "inodes": 125_000_000,
-                    "inodesUsed": num("in", pd.name, c.name, lo=4, hi=90),
-                },
-                "logs": {
-                    "time": ts,
-                    "availableBytes": capacity - used,
-                    "capacityBytes": capacity,
-                    "usedBytes": 40_960 + 4096 * len(c.name),
-                    "inodesFree": 124_000_000,
-                    "inodes": 125_000_000,
-                    "inodesUsed": 2,
-                },
+                "rootfs": fs(
+                    num("wl", pd.name, c.name, lo=8192, hi=2_400_000),
+                    num("in", pd.name, c.name, lo=4, hi=90),
+                ),
+                "logs": fs(40_960 + 4096 * len(c.name), 2),
             }
             if p.crictl_v1:
-                ctr["swap"] = {"time": ts, "swapAvailableBytes": 0, "swapUsageBytes": 0}
+                ctr["swap"] = swap()
             ctrs.append(ctr)
         pod_ws = sum(c.mem_mi for c in pd.containers) * 1_048_576
         entry: dict[str, Any] = {
@@ -1514,18 +1373,10 @@ def stats_summary(p: Profile, node: Node, pods: list[Pod]) -> str:
             "containers": ctrs,
             "cpu": cpu(sum(c.cpu_m for c in pd.containers) * 1_000_000, up),
             "memory": mem(pod_ws),
-            "ephemeral-storage": {
-                "time": ts,
-                "availableBytes": capacity - used,
-                "capacityBytes": capacity,
-                "usedBytes": 1_228_800,
-                "inodesFree": 124_000_000,
-                "inodes": 125_000_000,
-                "inodesUsed": 40,
-            },
+            "ephemeral-storage": fs(1_228_800, 40),
         }
         if p.crictl_v1:
             entry["process_stats"] = {"process_count": len(pd.containers) + 1}
-            entry["swap"] = {"time": ts, "swapAvailableBytes": 0, "swapUsageBytes": 0}
+            entry["swap"] = swap()
         pstats.append(entry)
     return to_json({"node": nstats, "pods": pstats})

@@ -8,21 +8,22 @@ machine-config Upgradeable=False.
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from typing import Any
 
 import api
+import builders
 import machineconfigs as mcs
-from common import Tree, hexid, iso, later, num, parse_time, rs_hash, suffix5, uid
-from model import MC, Cluster, Container, Image, Namespace, Node, OSBuild, Pod, Profile
-from scc import default_sccs
+import writers
+from builders import Hardware, StaticPod, Workload, art_ref, release_image, rhcos
+from common import Tree, hexid, iso, later, merge_ign3, parse_time, suffix5
+from model import MC, Cluster, Image, Namespace, Node, Pod, Profile
+from nodeout import write_nodes
+from scc import default_sccs, node_exporter_scc
 from tuned import write_416 as write_tuned
+from writers import cv_condition, pool_conditions
 
 CAPTURED = parse_time("2026-11-20T09:30:00Z")
 INSTALLED = parse_time("2025-09-02T10:15:00Z")
-ART = "quay.io/openshift-release-dev/ocp-v4.0-art-dev"
-RELEASE_REPO = "quay.io/openshift-release-dev/ocp-release"
 CLUSTER_ID = "4f9c2a61-8d3e-4b7a-9c15-2e6f0d8a7b43"
 MCO_HASH = {
     "4.16.21": "b9c4b5b9f3e1d2a2a0c6e3f5d1e8c7a6b5d4c3e2",
@@ -54,45 +55,34 @@ HISTORY = [  # newest first: (version, started, completed)
 INFRA_PAUSED = parse_time("2026-06-15T12:04:31Z")
 CHRONY_CREATED = parse_time("2026-11-20T08:55:12Z")
 
-
-def release_image(version: str) -> str:
-    return f"{RELEASE_REPO}@sha256:{hexid('release', version)}"
-
-
-OS_NEW = OSBuild(
-    version="416.94.202411041719-0",
+OS_NEW = rhcos(
+    "416.94.202411041719-0",
+    built="2024-11-04T17:23:48Z",
     kernel="5.14.0-427.42.1.el9_4.x86_64",
     kernel_built="#1 SMP PREEMPT_DYNAMIC Fri Oct 18 14:35:40 EDT 2024",
     crio="1.29.10-3.rhaos4.16.git3c7b3f0.el9",
     kubelet="v1.29.10+67d3387",
-    image=f"{ART}@sha256:{hexid('rhcos', '416.94.202411041719-0')}",
-    built=parse_time("2024-11-04T17:23:48Z"),
     codename="Plow",
 )
-OS_OLD = OSBuild(
-    version="416.94.202409191851-0",
+OS_OLD = rhcos(
+    "416.94.202409191851-0",
+    built="2024-09-19T18:55:02Z",
     kernel="5.14.0-427.37.1.el9_4.x86_64",
     kernel_built="#1 SMP PREEMPT_DYNAMIC Fri Sep 13 12:41:50 EDT 2024",
     crio="1.29.8-9.rhaos4.16.git0b3ed8e.el9",
     kubelet="v1.29.8+f10c92d",
-    image=f"{ART}@sha256:{hexid('rhcos', '416.94.202409191851-0')}",
-    built=parse_time("2024-09-19T18:55:02Z"),
     codename="Plow",
 )
-OS_415 = OSBuild(
-    version="415.92.202501081346-0",
+OS_415 = rhcos(
+    "415.92.202501081346-0",
+    built="2025-01-08T13:50:21Z",
     kernel="5.14.0-284.104.1.el9_2.x86_64",
     kernel_built="#1 SMP PREEMPT_DYNAMIC Tue Jan 7 11:09:42 EST 2025",
     crio="1.28.12-4.rhaos4.15.git9d3aa5c.el9",
     kubelet="v1.28.15+ff493be",
-    image=f"{ART}@sha256:{hexid('rhcos', '415.92.202501081346-0')}",
-    built=parse_time("2025-01-08T13:50:21Z"),
     codename="Plow",
 )
-EXTENSIONS = {
-    "4.16.21": f"{ART}@sha256:{hexid('ext', '4.16.21')}",
-    "4.16.15": f"{ART}@sha256:{hexid('ext', '4.16.15')}",
-}
+EXTENSIONS = {v: f"{builders.ART}@sha256:{hexid('ext', v)}" for v in ("4.16.21", "4.16.15")}
 
 # ----------------------------------------------------------------------------------- images
 
@@ -113,50 +103,36 @@ SIZES = {  # component -> bytes (payload images are pulled by digest: no tags)
     "docker-registry": 531_447_009,
     "tools": 987_555_120,
 }
-
-
-def payload(component: str, release: str = "4.16.21") -> Image:
-    return Image(
-        ART,
-        f"{release}/{component}",
-        SIZES[component] + num("sz", release, component, lo=0, hi=4_000_000),
-        pinned=component == "pod",
-    )
-
-
+PAYLOAD = builders.Payload("4.16.21", SIZES, jitter=4_000_000, pin_pause=True)
 DEMO_APP_IMAGE = Image("quay.io/example/demo-app", "demo-app:1.4.2", 287_664_102, tag="1.4.2")
 
 # ------------------------------------------------------------------------------------ nodes
 
+NODES: list[builders.NodeSpec] = [
+    ("master-0", ["control-plane", "master"], "master", "10.0.0.11"),
+    ("master-1", ["control-plane", "master"], "master", "10.0.0.12"),
+    ("master-2", ["control-plane", "master"], "master", "10.0.0.13"),
+    ("worker-0", ["worker"], "worker", "10.0.0.21"),
+    ("worker-1", ["worker"], "worker", "10.0.0.22"),
+    ("worker-2", ["worker"], "worker", "10.0.0.23"),
+    ("infra-0", ["infra", "worker"], "infra", "10.0.0.31"),
+]
+HARDWARE = {
+    "master": Hardware(cpu=8, mem_kib=32_862_224, disk_bytes=128_300_593_152),
+    "worker": Hardware(cpu=16, mem_kib=65_843_132, disk_bytes=255_836_504_064),
+}
+
 
 def build_nodes() -> list[Node]:
-    nodes = []
-    specs = [
-        ("master-0", ["control-plane", "master"], "master", "10.0.0.11"),
-        ("master-1", ["control-plane", "master"], "master", "10.0.0.12"),
-        ("master-2", ["control-plane", "master"], "master", "10.0.0.13"),
-        ("worker-0", ["worker"], "worker", "10.0.0.21"),
-        ("worker-1", ["worker"], "worker", "10.0.0.22"),
-        ("worker-2", ["worker"], "worker", "10.0.0.23"),
-        ("infra-0", ["infra", "worker"], "infra", "10.0.0.31"),
-    ]
-    for i, (name, roles, pool, ip) in enumerate(specs):
-        master = pool == "master"
-        node = Node(
-            name=name,
-            roles=roles,
-            pool=pool,
-            index=i,
-            ip=ip,
-            os=OS_OLD if pool == "infra" else OS_NEW,
-            created=later(INSTALLED, minutes=(4 + i) if master else 31 + i),
-            booted=later(HISTORY[0][1], minutes=25 + 9 * i),
-            cpu=8 if master else 16,
-            mem_kib=32_862_224 if master else 65_843_132,
-            disk_bytes=128_300_593_152 if master else 255_836_504_064,
-        )
-        nodes.append(node)
+    nodes = builders.make_nodes(
+        NODES,
+        hardware=HARDWARE,
+        os=OS_NEW,
+        created=lambda i, master: later(INSTALLED, minutes=(4 + i) if master else 31 + i),
+        booted=lambda i: later(HISTORY[0][1], minutes=25 + 9 * i),
+    )
     by = {n.name: n for n in nodes}
+    by["infra-0"].os = OS_OLD  # pool infra is paused since before the 4.16.21 upgrade
     by["infra-0"].booted = later(HISTORY[1][1], minutes=95)
     by["worker-0"].booted = parse_time("2026-11-20T09:05:47Z")
     by["worker-1"].booted = later(HISTORY[0][1], minutes=61)
@@ -173,11 +149,11 @@ def build_nodes() -> list[Node]:
 
 def source_mcs(release: str, *, chrony: bool) -> list[MC]:
     """The non-rendered MachineConfigs as they stand at ``release``."""
-    pause = payload("pod", release).by_digest
+    pause = PAYLOAD.image("pod", release).by_digest
     c = INSTALLED
-    out = []
-    for role in ("master", "worker"):
-        out += [
+
+    def role_mcs(role: str) -> list[MC]:
+        return [
             MC(f"00-{role}", role, mcs.mc_00_416(role), c),
             MC(f"01-{role}-container-runtime", role, mcs.mc_01_runtime_416(pause), c),
             MC(f"01-{role}-kubelet", role, mcs.mc_01_kubelet_416(role, pause), c),
@@ -198,83 +174,64 @@ def source_mcs(release: str, *, chrony: bool) -> list[MC]:
             MC(f"99-{role}-generated-registries", role, mcs.mc_registries_416(), c),
             MC(f"99-{role}-ssh", role, mcs.mc_ssh_416(), c, generated=False),
         ]
-    out.append(
-        MC(
-            "50-infra-sysctl",
-            "infra",
-            mcs.ign3(
-                [
-                    mcs.ign3_file(
-                        "/etc/sysctl.d/99-infra-router.conf",
-                        "net.ipv4.ip_local_port_range = 1024 65000\nnet.core.somaxconn = 4096\n",
-                    )
-                ]
-            ),
-            later(INSTALLED, days=2),
-            generated=False,
-        )
+
+    infra_sysctl = MC(
+        "50-infra-sysctl",
+        "infra",
+        mcs.ign3(
+            [
+                mcs.ign3_file(
+                    "/etc/sysctl.d/99-infra-router.conf",
+                    "net.ipv4.ip_local_port_range = 1024 65000\nnet.core.somaxconn = 4096\n",
+                )
+            ]
+        ),
+        later(INSTALLED, days=2),
+        generated=False,
     )
-    if chrony:
-        out.append(
-            MC("50-worker-chrony", "worker", mcs.mc_chrony_416(), CHRONY_CREATED, generated=False)
-        )
-    return sorted(out, key=lambda m: m.name)
+    chrony_mc = MC(
+        "50-worker-chrony", "worker", mcs.mc_chrony_416(), CHRONY_CREATED, generated=False
+    )
+    return builders.source_mcs(role_mcs, infra_sysctl, *([chrony_mc] if chrony else []))
 
 
-POOL_ROLES = {"master": ["master"], "worker": ["worker"], "infra": ["worker", "infra"]}
+POOL_ROLES = {"infra": ["worker", "infra"]}  # master and worker select their own role
 
 
-def select(pool: str, mc_list: list[MC]) -> list[MC]:
-    return [m for m in mc_list if m.role in POOL_ROLES[pool]]
-
-
-def render(pool: str, mc_list: list[MC], release: str) -> tuple[str, dict[str, Any]]:
-    """MCO merge: worker-labelled first then the rest, each sorted by name."""
-    from common import merge_ign3
-
-    chosen = select(pool, mc_list)
-    ordered = [m for m in chosen if m.role == "worker"] + [m for m in chosen if m.role != "worker"]
+def rendered_spec(sources: list[MC], release: str) -> dict[str, Any]:
+    """4.16's rendered spec: the Ignition 3.4 merge, kernel arguments, layered OS image."""
     kargs: list[str] = []
-    for m in ordered:
+    for m in sources:
         kargs += m.extra_spec.get("kernelArguments") or []
-    spec = {
+    return {
         "baseOSExtensionsContainerImage": EXTENSIONS[release],
-        "config": merge_ign3([m.config for m in ordered], "3.4.0"),
+        "config": merge_ign3([m.config for m in sources], "3.4.0"),
         "extensions": [],
         "fips": False,
         "kernelArguments": kargs,
         "kernelType": "default",
         "osImageURL": (OS_NEW if release == "4.16.21" else OS_OLD).image,
     }
-    name = f"rendered-{pool}-{hexid('rendered', pool, json.dumps(spec, sort_keys=True), n=32)}"
-    return name, spec
 
 
-class Rendering:
+class Rendering(builders.Rendering):
     """Every rendered config the cluster holds, and which one each pool/node uses."""
 
     def __init__(self) -> None:
-        self.current = source_mcs("4.16.21", chrony=True)
+        super().__init__(source_mcs("4.16.21", chrony=True), rendered_spec, POOL_ROLES)
         old = source_mcs("4.16.15", chrony=False)
         mid = source_mcs("4.16.21", chrony=False)
-        self.rendered: dict[str, tuple[str, dict[str, Any], str, datetime, list[MC]]] = {}
-
-        def add(pool: str, mcl: list[MC], release: str, created: datetime) -> str:
-            name, spec = render(pool, mcl, release)
-            self.rendered[name] = (pool, spec, release, created, select(pool, mcl))
-            return name
-
-        self.master_old = add("master", old, "4.16.15", later(HISTORY[1][1], minutes=38))
-        self.master = add("master", self.current, "4.16.21", later(HISTORY[0][1], minutes=36))
-        self.worker_old = add("worker", old, "4.16.15", later(HISTORY[1][1], minutes=38))
-        self.worker_mid = add("worker", mid, "4.16.21", later(HISTORY[0][1], minutes=36))
-        self.worker_new = add("worker", self.current, "4.16.21", later(CHRONY_CREATED, seconds=4))
-        self.infra_old = add("infra", old, "4.16.15", later(HISTORY[1][1], minutes=38))
-        self.infra_mid = add("infra", mid, "4.16.21", later(HISTORY[0][1], minutes=36))
-        self.infra_new = add("infra", self.current, "4.16.21", later(CHRONY_CREATED, seconds=4))
-
-    def sources(self, name: str) -> list[str]:
-        return [m.name for m in self.rendered[name][4]]
+        t_old = later(HISTORY[1][1], minutes=38)
+        t_mid = later(HISTORY[0][1], minutes=36)
+        t_new = later(CHRONY_CREATED, seconds=4)
+        self.master_old = self.add("master", old, "4.16.15", t_old)
+        self.master = self.add("master", self.current, "4.16.21", t_mid)
+        self.worker_old = self.add("worker", old, "4.16.15", t_old)
+        self.worker_mid = self.add("worker", mid, "4.16.21", t_mid)
+        self.worker_new = self.add("worker", self.current, "4.16.21", t_new)
+        self.infra_old = self.add("infra", old, "4.16.15", t_old)
+        self.infra_mid = self.add("infra", mid, "4.16.21", t_mid)
+        self.infra_new = self.add("infra", self.current, "4.16.21", t_new)
 
 
 def assign_configs(nodes: list[Node], r: Rendering) -> None:
@@ -299,74 +256,57 @@ def assign_configs(nodes: list[Node], r: Rendering) -> None:
 
 PSA_SYNC_VERSION = "v1.24"  # the label syncer's currentPSaVersion on 4.12-4.18
 
-PRIV_NS_LABELS = {
-    "openshift.io/cluster-monitoring": "true",
+PSA_PRIVILEGED = {
     "pod-security.kubernetes.io/audit": "privileged",
     "pod-security.kubernetes.io/enforce": "privileged",
     "pod-security.kubernetes.io/warn": "privileged",
 }
 
+NAMESPACES = [
+    "default",
+    "kube-system",
+    "openshift",
+    "openshift-cluster-node-tuning-operator",
+    "openshift-cluster-version",
+    "openshift-dns",
+    "openshift-etcd",
+    "openshift-image-registry",
+    "openshift-ingress",
+    "openshift-kube-apiserver",
+    "openshift-machine-config-operator",
+    "openshift-monitoring",
+    "openshift-multus",
+    "openshift-ovn-kubernetes",
+]
+
+
+def psa_labels(name: str) -> dict[str, str]:
+    """Every platform namespace is labelled privileged; the syncer leaves openshift-* alone."""
+    labels = dict(PSA_PRIVILEGED)
+    if name.startswith("openshift-"):
+        labels["security.openshift.io/scc.podSecurityLabelSync"] = "false"
+    return labels
+
 
 def build_namespaces() -> list[Namespace]:
-    names = [
-        "default",
-        "kube-system",
-        "openshift",
-        "openshift-cluster-node-tuning-operator",
-        "openshift-cluster-version",
-        "openshift-dns",
-        "openshift-etcd",
-        "openshift-image-registry",
-        "openshift-ingress",
-        "openshift-kube-apiserver",
-        "openshift-machine-config-operator",
-        "openshift-monitoring",
-        "openshift-multus",
-        "openshift-ovn-kubernetes",
-    ]
-    out = []
-    for i, name in enumerate(names):
-        labels = dict(PRIV_NS_LABELS) if name.startswith("openshift-") else {}
-        if name in ("openshift-etcd", "openshift-kube-apiserver"):
-            labels["openshift.io/run-level"] = "0"
-        if name.startswith("openshift-"):
-            labels["security.openshift.io/scc.podSecurityLabelSync"] = "false"
-        ann = {"openshift.io/node-selector": ""} if name.startswith("openshift-") else {}
-        if name in ("default", "kube-system", "openshift"):
-            labels.update(
-                {
-                    "pod-security.kubernetes.io/audit": "privileged",
-                    "pod-security.kubernetes.io/enforce": "privileged",
-                    "pod-security.kubernetes.io/warn": "privileged",
-                }
-            )
-        out.append(Namespace(name, i, labels, ann, later(INSTALLED, minutes=2 + i // 4)))
-    out.append(
-        Namespace(
-            "demo-app",
-            31,
-            {
-                # written by the cluster-policy-controller's PSA label syncer
-                # (pkg/psalabelsyncer: currentPSaVersion = "v1.24"); baseline because
-                # runasanyuid may use anyuid
-                "pod-security.kubernetes.io/audit": "baseline",
-                "pod-security.kubernetes.io/audit-version": PSA_SYNC_VERSION,
-                "pod-security.kubernetes.io/warn": "baseline",
-                "pod-security.kubernetes.io/warn-version": PSA_SYNC_VERSION,
-            },
-            {
-                "openshift.io/description": "Demo application (synthetic)",
-                "openshift.io/display-name": "demo-app",
-                "openshift.io/requester": "kube:admin",
-            },
-            parse_time("2026-03-04T13:20:05Z"),
-        )
+    out = builders.platform_namespaces(
+        NAMESPACES, created=lambda i: later(INSTALLED, minutes=2 + i // 4), extra_labels=psa_labels
     )
+    demo_labels = {
+        # written by the cluster-policy-controller's PSA label syncer
+        # (pkg/psalabelsyncer: currentPSaVersion = "v1.24"); baseline because
+        # runasanyuid may use anyuid
+        "pod-security.kubernetes.io/audit": "baseline",
+        "pod-security.kubernetes.io/audit-version": PSA_SYNC_VERSION,
+        "pod-security.kubernetes.io/warn": "baseline",
+        "pod-security.kubernetes.io/warn-version": PSA_SYNC_VERSION,
+    }
+    out.append(builders.demo_namespace(31, demo_labels, parse_time("2026-03-04T13:20:05Z")))
     return out
 
 
-DS_SPECS = [  # namespace, daemonset, [(container, component, cpu m, mem Mi)], labels, hostNet, scc, sa
-    (
+DAEMONSETS = [  # namespace, daemonset, [(container, component, cpu m, mem Mi)], labels, hostNet, scc, sa
+    Workload(
         "openshift-machine-config-operator",
         "machine-config-daemon",
         [
@@ -378,7 +318,7 @@ DS_SPECS = [  # namespace, daemonset, [(container, component, cpu m, mem Mi)], l
         "privileged",
         "machine-config-daemon",
     ),
-    (
+    Workload(
         "openshift-ovn-kubernetes",
         "ovnkube-node",
         [
@@ -403,7 +343,7 @@ DS_SPECS = [  # namespace, daemonset, [(container, component, cpu m, mem Mi)], l
         "privileged",
         "ovn-kubernetes-node",
     ),
-    (
+    Workload(
         "openshift-dns",
         "dns-default",
         [("dns", "coredns", 4, 32), ("kube-rbac-proxy", "kube-rbac-proxy", 1, 18)],
@@ -412,7 +352,7 @@ DS_SPECS = [  # namespace, daemonset, [(container, component, cpu m, mem Mi)], l
         "restricted-v2",
         "dns",
     ),
-    (
+    Workload(
         "openshift-dns",
         "node-resolver",
         [("dns-node-resolver", "cli", 1, 12)],
@@ -421,7 +361,7 @@ DS_SPECS = [  # namespace, daemonset, [(container, component, cpu m, mem Mi)], l
         "privileged",
         "node-resolver",
     ),
-    (
+    Workload(
         "openshift-monitoring",
         "node-exporter",
         [
@@ -437,21 +377,16 @@ DS_SPECS = [  # namespace, daemonset, [(container, component, cpu m, mem Mi)], l
         "node-exporter",
         "node-exporter",
     ),
-    (
+    Workload(
         "openshift-multus",
         "multus",
         [("kube-multus", "multus-cni", 2, 45)],
-        {
-            "app": "multus",
-            "component": "network",
-            "openshift.io/component": "network",
-            "type": "infra",
-        },
+        {"app": "multus", **builders.NETWORK_LABELS},
         True,
         "privileged",
         "multus",
     ),
-    (
+    Workload(
         "openshift-cluster-node-tuning-operator",
         "tuned",
         [("tuned", "cluster-node-tuning-operator", 1, 30)],
@@ -462,238 +397,127 @@ DS_SPECS = [  # namespace, daemonset, [(container, component, cpu m, mem Mi)], l
     ),
 ]
 
+STATIC_PODS = [  # on every master
+    StaticPod(
+        "etcd",
+        "openshift-etcd",
+        [
+            ("etcdctl", "etcd", 0, 5),
+            ("etcd", "etcd", 180, 1450),
+            ("etcd-metrics", "etcd", 6, 40),
+            ("etcd-readyz", "etcd", 2, 30),
+        ],
+        {"app": "etcd", "etcd": "true", "k8s-app": "etcd", "revision": "11"},
+        delay=0,
+    ),
+    StaticPod(
+        "kube-apiserver",
+        "openshift-kube-apiserver",
+        [
+            ("kube-apiserver", "hyperkube", 310, 2900),
+            ("kube-apiserver-cert-syncer", "cluster-kube-apiserver-operator", 2, 40),
+            (
+                "kube-apiserver-cert-regeneration-controller",
+                "cluster-kube-apiserver-operator",
+                2,
+                45,
+            ),
+            ("kube-apiserver-insecure-readyz", "cluster-kube-apiserver-operator", 1, 15),
+            ("kube-apiserver-check-endpoints", "cluster-kube-apiserver-operator", 4, 50),
+        ],
+        {"apiserver": "true", "app": "openshift-kube-apiserver", "revision": "14"},
+        delay=30,
+    ),
+]
+MACHINE_CONFIG_SERVER = Workload(
+    "openshift-machine-config-operator",
+    "machine-config-server",
+    [("machine-config-server", "machine-config-operator", 1, 25)],
+    {"k8s-app": "machine-config-server"},
+    True,
+    "hostnetwork-v2",
+    "machine-config-server",
+)
 
-def _ctrs(spec: list[tuple[str, str, int, int]], key: str) -> list[Container]:
-    return [
-        Container(
-            n,
-            payload(comp) if comp else DEMO_APP_IMAGE,
-            0,
-            cpu + num("cpu", key, n, lo=0, hi=cpu),
-            mem + num("mem", key, n, lo=0, hi=mem // 3 + 1),
-        )
-        for n, comp, cpu, mem in spec
-    ]
-
-
-def build_pods(nodes: list[Node], namespaces: list[Namespace]) -> list[Pod]:
-    pods: list[Pod] = []
-    pod_ip_counter: dict[str, int] = {}
-
-    def ip_for(node: Node) -> str:
-        pod_ip_counter[node.name] = pod_ip_counter.get(node.name, 9) + 1
-        k = pod_ip_counter[node.name]
-        return f"{node.pod_subnet_prefix}.{k}"
-
-    ds_start = later(HISTORY[0][1], minutes=20)
-    for ns, ds, ctrs, labels, host, scc_name, sa in DS_SPECS:
-        for node in nodes:
-            name = f"{ds}-{suffix5(ns, ds, node.name)}"
-            started = max(ds_start, node.kubelet_start())
-            pods.append(
-                Pod(
-                    name,
-                    ns,
-                    node.name,
-                    _ctrs(ctrs, name),
-                    scc_name,
-                    "DaemonSet",
-                    ds,
-                    labels={
-                        **labels,
-                        "controller-revision-hash": rs_hash(ns, ds, "rev"),
-                        "pod-template-generation": "3",
-                    },
-                    host_network=host,
-                    ip=node.ip if host else ip_for(node),
-                    started=later(started, seconds=num("st", name, lo=2, hi=40)),
-                    service_account=sa,
-                    ready=node.ready,
-                    privileged=scc_name == "privileged",
-                )
-            )
-    masters = [n for n in nodes if n.is_master()]
-    for m in masters:
-        start = later(m.kubelet_start(), seconds=20)
-        pods.append(
-            Pod(
-                f"etcd-{m.name}",
-                "openshift-etcd",
-                m.name,
-                _ctrs(
-                    [
-                        ("etcdctl", "etcd", 0, 5),
-                        ("etcd", "etcd", 180, 1450),
-                        ("etcd-metrics", "etcd", 6, 40),
-                        ("etcd-readyz", "etcd", 2, 30),
-                    ],
-                    m.name,
-                ),
-                "privileged",
-                "Node",
-                m.name,
-                labels={"app": "etcd", "etcd": "true", "k8s-app": "etcd", "revision": "11"},
-                host_network=True,
-                ip=m.ip,
-                started=start,
-                service_account="default",
-                priority_class="system-node-critical",
-                privileged=True,
-            )
-        )
-        pods.append(
-            Pod(
-                f"kube-apiserver-{m.name}",
-                "openshift-kube-apiserver",
-                m.name,
-                _ctrs(
-                    [
-                        ("kube-apiserver", "hyperkube", 310, 2900),
-                        ("kube-apiserver-cert-syncer", "cluster-kube-apiserver-operator", 2, 40),
-                        (
-                            "kube-apiserver-cert-regeneration-controller",
-                            "cluster-kube-apiserver-operator",
-                            2,
-                            45,
-                        ),
-                        (
-                            "kube-apiserver-insecure-readyz",
-                            "cluster-kube-apiserver-operator",
-                            1,
-                            15,
-                        ),
-                        (
-                            "kube-apiserver-check-endpoints",
-                            "cluster-kube-apiserver-operator",
-                            4,
-                            50,
-                        ),
-                    ],
-                    m.name,
-                ),
-                "privileged",
-                "Node",
-                m.name,
-                labels={"apiserver": "true", "app": "openshift-kube-apiserver", "revision": "14"},
-                host_network=True,
-                ip=m.ip,
-                started=later(start, seconds=30),
-                service_account="default",
-                privileged=True,
-            )
-        )
-        name = f"machine-config-server-{suffix5('mcs', m.name)}"
-        pods.append(
-            Pod(
-                name,
-                "openshift-machine-config-operator",
-                m.name,
-                _ctrs([("machine-config-server", "machine-config-operator", 1, 25)], name),
-                "hostnetwork-v2",
-                "DaemonSet",
-                "machine-config-server",
-                labels={"k8s-app": "machine-config-server"},
-                host_network=True,
-                ip=m.ip,
-                started=later(start, seconds=50),
-                service_account="machine-config-server",
-            )
-        )
-    by = {n.name: n for n in nodes}
-
-    def deployment_pod(
-        ns: str,
-        dep: str,
-        node: str,
-        ctrs: list[tuple[str, str, int, int]],
-        scc_name: str,
-        labels: dict[str, str],
-        sa: str,
-        host: bool = False,
-        prio: str | None = "system-cluster-critical",
-    ) -> Pod:
-        rs = f"{dep}-{rs_hash(ns, dep)}"
-        name = f"{rs}-{suffix5(ns, dep, node)}"
-        n = by[node]
-        return Pod(
-            name,
-            ns,
-            node,
-            _ctrs(ctrs, name),
-            scc_name,
-            "ReplicaSet",
-            rs,
-            labels={**labels, "pod-template-hash": rs.rsplit("-", 1)[1]},
-            host_network=host,
-            ip=n.ip if host else ip_for(n),
-            started=later(max(ds_start, n.kubelet_start()), minutes=2),
-            service_account=sa,
-            priority_class=prio,
-        )
-
-    pods.append(
-        deployment_pod(
-            "openshift-machine-config-operator",
-            "machine-config-operator",
-            "master-0",
-            [
-                ("machine-config-operator", "machine-config-operator", 8, 90),
-                ("kube-rbac-proxy", "kube-rbac-proxy", 1, 20),
-            ],
-            "restricted-v2",
-            {"k8s-app": "machine-config-operator"},
-            "machine-config-operator",
-        )
-    )
-    pods.append(
-        deployment_pod(
-            "openshift-machine-config-operator",
-            "machine-config-controller",
-            "master-1",
-            [
-                ("machine-config-controller", "machine-config-operator", 10, 110),
-                ("kube-rbac-proxy", "kube-rbac-proxy", 1, 20),
-            ],
-            "restricted-v2",
-            {"k8s-app": "machine-config-controller"},
-            "machine-config-controller",
-        )
-    )
-    for node in ("worker-0", "infra-0"):
-        pods.append(
-            deployment_pod(
-                "openshift-ingress",
-                "router-default",
-                node,
-                [("router", "haproxy-router", 25, 160)],
-                "hostnetwork",
-                {"ingresscontroller.operator.openshift.io/deployment-ingresscontroller": "default"},
-                "router",
-                host=True,
-            )
-        )
-    pods.append(
-        deployment_pod(
-            "openshift-image-registry",
-            "image-registry",
-            "worker-2",
-            [("registry", "docker-registry", 3, 120)],
-            "restricted-v2",
-            {"docker-registry": "default"},
-            "registry",
-        )
-    )
-    demo = deployment_pod(
+DEPLOYMENTS = [
+    Workload(
+        "openshift-machine-config-operator",
+        "machine-config-operator",
+        [
+            ("machine-config-operator", "machine-config-operator", 8, 90),
+            ("kube-rbac-proxy", "kube-rbac-proxy", 1, 20),
+        ],
+        {"k8s-app": "machine-config-operator"},
+        False,
+        "restricted-v2",
+        "machine-config-operator",
+        nodes=("master-0",),
+    ),
+    Workload(
+        "openshift-machine-config-operator",
+        "machine-config-controller",
+        [
+            ("machine-config-controller", "machine-config-operator", 10, 110),
+            ("kube-rbac-proxy", "kube-rbac-proxy", 1, 20),
+        ],
+        {"k8s-app": "machine-config-controller"},
+        False,
+        "restricted-v2",
+        "machine-config-controller",
+        nodes=("master-1",),
+    ),
+    Workload(
+        "openshift-ingress",
+        "router-default",
+        [("router", "haproxy-router", 25, 160)],
+        {"ingresscontroller.operator.openshift.io/deployment-ingresscontroller": "default"},
+        True,
+        "hostnetwork",
+        "router",
+        nodes=("worker-0", "infra-0"),
+    ),
+    Workload(
+        "openshift-image-registry",
+        "image-registry",
+        [("registry", "docker-registry", 3, 120)],
+        {"docker-registry": "default"},
+        False,
+        "restricted-v2",
+        "registry",
+        nodes=("worker-2",),
+    ),
+    Workload(
         "demo-app",
         "demo-app",
-        "worker-2",
         [("demo-app", "", 40, 190)],
-        "anyuid",
         {"app": "demo-app"},
+        False,
+        "anyuid",
         "runasanyuid",
-        prio=None,
+        nodes=("worker-2",),
+        priority_class=None,
+        run_as_user=0,
+    ),
+]
+
+
+def build_pods(nodes: list[Node]) -> list[Pod]:
+    factory = builders.PodFactory(
+        nodes,
+        PAYLOAD,
+        DEMO_APP_IMAGE,
+        first_pod_ip=10,
+        ds_start=later(HISTORY[0][1], minutes=20),
+        ds_generation="3",
+        deploy_delay=2,
     )
-    c = demo.containers[0]
+    pods = (
+        factory.daemonset_pods(DAEMONSETS)
+        + factory.master_pods(STATIC_PODS, MACHINE_CONFIG_SERVER)
+        + factory.deployment_pods(DEPLOYMENTS)
+    )
+    demo = next(p for p in pods if p.namespace == "demo-app")
+    c = demo.containers[0]  # OOM-killed under its 256Mi limit, restarted 3 times
     c.restarts = 3
     c.last_terminated = {
         "exitCode": 137,
@@ -702,26 +526,15 @@ def build_pods(nodes: list[Node], namespaces: list[Namespace]) -> list[Pod]:
         "finished": parse_time("2026-11-20T07:48:03Z"),
         "restarted": parse_time("2026-11-20T07:48:05Z"),
     }
-    demo.run_as_user = 0
-    pods.append(demo)
     return pods
 
 
 def extra_images(nodes: list[Node], pods: list[Pod]) -> dict[str, list[Image]]:
     """Images a node holds that no container uses: the previous release's payload images
     (``<none>`` tags, pulled by digest), and the debug pod's tools image."""
-    out: dict[str, list[Image]] = {}
-    for node in nodes:
-        comps = {
-            c.image.key.split("/", 1)[1]
-            for p in pods
-            if p.node == node.name
-            for c in p.containers
-            if c.image.repo == ART
-        }
-        imgs = [payload(comp, "4.16.15") for comp in sorted(comps | {"pod"})]
-        imgs.append(payload("tools"))
-        out[node.name] = imgs
+    out = builders.leftover_images(nodes, pods, PAYLOAD, "4.16.15")
+    for imgs in out.values():
+        imgs.append(PAYLOAD.image("tools"))
     return out
 
 
@@ -733,14 +546,14 @@ def build_cluster() -> tuple[Cluster, Rendering]:
     r = Rendering()
     assign_configs(nodes, r)
     namespaces = build_namespaces()
-    pods = build_pods(nodes, namespaces)
+    pods = build_pods(nodes)
     rollback = {n.name: OS_OLD if n.pool != "infra" else OS_415 for n in nodes}
     cluster = Cluster(
         P,
         nodes,
         namespaces,
         pods,
-        payload("pod"),
+        PAYLOAD.image("pod"),
         extra_images(nodes, pods),
         chrony_nodes={"worker-0"},
         oom_node="worker-2",
@@ -765,14 +578,7 @@ CO_SPECS = [  # name, Available message, operands
     ("console", "DeploymentAvailable: 2 replicas available for console deployment", {}),
     ("control-plane-machine-set", "", {}),
     ("csi-snapshot-controller", "", {"csi-snapshot-controller": "4.16.21"}),
-    (
-        "dns",
-        'DNS "default" is available.',
-        {
-            "coredns": "quay.io/openshift-release-dev/"
-            "ocp-v4.0-art-dev@sha256:" + hexid("manifest", "4.16.21/coredns")
-        },
-    ),
+    ("dns", 'DNS "default" is available.', {"coredns": art_ref("4.16.21", "coredns")}),
     (
         "etcd",
         "StaticPodsAvailable: 3 nodes are active; 3 nodes are at revision 11\n"
@@ -790,27 +596,15 @@ CO_SPECS = [  # name, Available message, operands
         "ingress",
         'The "default" ingress controller reports Available=True.',
         {
-            "ingress-controller": "quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:"
-            + hexid("manifest", "4.16.21/haproxy-router"),
-            "canary-server": "quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:"
-            + hexid("manifest", "4.16.21/cluster-ingress-operator"),
+            "ingress-controller": art_ref("4.16.21", "haproxy-router"),
+            "canary-server": art_ref("4.16.21", "cluster-ingress-operator"),
         },
     ),
     ("insights", "Insights works as expected", {}),
-    (
-        "kube-apiserver",
-        "StaticPodsAvailable: 3 nodes are active; 3 nodes are at revision 14",
-        {"raw-internal": "4.16.21", "kube-apiserver": "1.29.10"},
-    ),
-    (
-        "kube-controller-manager",
-        "StaticPodsAvailable: 3 nodes are active; 3 nodes are at revision 9",
-        {"raw-internal": "4.16.21", "kube-controller-manager": "1.29.10"},
-    ),
-    (
-        "kube-scheduler",
-        "StaticPodsAvailable: 3 nodes are active; 3 nodes are at revision 8",
-        {"raw-internal": "4.16.21", "kube-scheduler": "1.29.10"},
+    *writers.static_pod_operators(
+        "4.16.21",
+        "1.29.10",
+        {"kube-apiserver": 14, "kube-controller-manager": 9, "kube-scheduler": 8},
     ),
     ("kube-storage-version-migrator", "", {}),
     ("machine-api", "Cluster Machine API Operator is available at 4.16.21", {}),
@@ -818,13 +612,9 @@ CO_SPECS = [  # name, Available message, operands
     (
         "machine-config",
         "Cluster has deployed [{operator 4.16.21} {operator-image "
-        "quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:"
-        + hexid("manifest", "4.16.21/machine-config-operator")
+        + art_ref("4.16.21", "machine-config-operator")
         + "}]",
-        {
-            "operator-image": "quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:"
-            + hexid("manifest", "4.16.21/machine-config-operator")
-        },
+        {"operator-image": art_ref("4.16.21", "machine-config-operator")},
     ),
     ("marketplace", "Available release version: 4.16.21", {}),
     ("monitoring", "Successfully rolled out the stack.", {}),
@@ -844,200 +634,140 @@ CO_SPECS = [  # name, Available message, operands
     ),
 ]
 
+#: ClusterVersion capabilities: every known one is enabled (no baselineCapabilitySet limits).
+CAPABILITIES = [
+    "Build",
+    "CSISnapshot",
+    "CloudControllerManager",
+    "CloudCredential",
+    "Console",
+    "DeploymentConfig",
+    "ImageRegistry",
+    "Ingress",
+    "Insights",
+    "MachineAPI",
+    "NodeTuning",
+    "OperatorLifecycleManager",
+    "Storage",
+    "baremetal",
+    "marketplace",
+    "openshift-samples",
+]
 
-def write_cluster_version(tree: Tree) -> None:
-    desired = {
-        "channels": ["candidate-4.16", "eus-4.16", "fast-4.16", "stable-4.16"],
-        "image": release_image("4.16.21"),
-        "url": "https://access.redhat.com/errata/RHSA-2024:8981",
-        "version": "4.16.21",
-    }
-    history = [
-        {
-            "completionTime": iso(done),
-            "image": release_image(v),
-            "startedTime": iso(st),
-            "state": "Completed",
-            "verified": i < len(HISTORY) - 1,
-            "version": v,
-        }
-        for i, (v, st, done) in enumerate(HISTORY)
-    ]
+#: machine-config's Upgradeable=False while pool worker rolls out 50-worker-chrony.
+POOL_UPDATING = (
+    "One or more machine config pools are updating, please see `oc get mcp` for further details"
+)
+UPGRADEABLE_SINCE = later(CHRONY_CREATED, seconds=31)
+
+
+def write_cv(tree: Tree) -> None:
+    image = release_image("4.16.21")
     last = HISTORY[0][2]
-    mcp_msg = (
-        "Cluster operator machine-config should not be upgraded between minor versions:"
-        " PoolUpdating: One or more machine config pools are updating, please see `oc"
-        " get mcp` for further details"
-    )
-    obj = {
-        "apiVersion": "config.openshift.io/v1",
-        "kind": "ClusterVersion",
-        "metadata": api.meta("version", INSTALLED, kind="ClusterVersion", generation=7),
-        "spec": {
+    writers.write_cluster_version(
+        tree,
+        INSTALLED,
+        HISTORY,
+        generation=7,
+        spec={
             "channel": "eus-4.16",
             "clusterID": CLUSTER_ID,
             "desiredUpdate": {
                 "architecture": "",
                 "force": False,
-                "image": release_image("4.16.21"),
+                "image": image,
                 "version": "4.16.21",
             },
         },
-        "status": {
+        status={
             "availableUpdates": None,
             "capabilities": {
-                "enabledCapabilities": [
-                    "Build",
-                    "CSISnapshot",
-                    "CloudControllerManager",
-                    "CloudCredential",
-                    "Console",
-                    "DeploymentConfig",
-                    "ImageRegistry",
-                    "Ingress",
-                    "Insights",
-                    "MachineAPI",
-                    "NodeTuning",
-                    "OperatorLifecycleManager",
-                    "Storage",
-                    "baremetal",
-                    "marketplace",
-                    "openshift-samples",
-                ],
-                "knownCapabilities": [
-                    "Build",
-                    "CSISnapshot",
-                    "CloudControllerManager",
-                    "CloudCredential",
-                    "Console",
-                    "DeploymentConfig",
-                    "ImageRegistry",
-                    "Ingress",
-                    "Insights",
-                    "MachineAPI",
-                    "NodeTuning",
-                    "OperatorLifecycleManager",
-                    "Storage",
-                    "baremetal",
-                    "marketplace",
-                    "openshift-samples",
-                ],
+                "enabledCapabilities": list(CAPABILITIES),
+                "knownCapabilities": list(CAPABILITIES),
             },
             "conditions": [
-                {
-                    "lastTransitionTime": iso(later(INSTALLED, minutes=1)),
-                    "status": "True",
-                    "type": "RetrievedUpdates",
-                },
-                {
-                    "lastTransitionTime": iso(INSTALLED),
-                    "message": "Capabilities match configured spec",
-                    "reason": "AsExpected",
-                    "status": "False",
-                    "type": "ImplicitlyEnabledCapabilities",
-                },
-                {
-                    "lastTransitionTime": iso(HISTORY[0][1]),
-                    "message": "Payload loaded "
-                    f'version="4.16.21" image="{release_image("4.16.21")}" '
-                    'architecture="amd64"',
-                    "reason": "PayloadLoaded",
-                    "status": "True",
-                    "type": "ReleaseAccepted",
-                },
-                {
-                    "lastTransitionTime": iso(later(INSTALLED, minutes=37)),
-                    "message": "Done applying 4.16.21",
-                    "status": "True",
-                    "type": "Available",
-                },
-                {"lastTransitionTime": iso(last), "status": "False", "type": "Failing"},
-                {
-                    "lastTransitionTime": iso(last),
-                    "message": "Cluster version is 4.16.21",
-                    "status": "False",
-                    "type": "Progressing",
-                },
-                {
-                    "lastTransitionTime": iso(later(CHRONY_CREATED, seconds=31)),
-                    "message": mcp_msg,
-                    "reason": "PoolUpdating",
-                    "status": "False",
-                    "type": "Upgradeable",
-                },
+                cv_condition("RetrievedUpdates", True, later(INSTALLED, minutes=1)),
+                cv_condition(
+                    "ImplicitlyEnabledCapabilities",
+                    False,
+                    INSTALLED,
+                    "Capabilities match configured spec",
+                    "AsExpected",
+                ),
+                cv_condition(
+                    "ReleaseAccepted",
+                    True,
+                    HISTORY[0][1],
+                    f'Payload loaded version="4.16.21" image="{image}" architecture="amd64"',
+                    "PayloadLoaded",
+                ),
+                cv_condition(
+                    "Available", True, later(INSTALLED, minutes=37), "Done applying 4.16.21"
+                ),
+                cv_condition("Failing", False, last),
+                cv_condition("Progressing", False, last, "Cluster version is 4.16.21"),
+                cv_condition(
+                    "Upgradeable",
+                    False,
+                    UPGRADEABLE_SINCE,
+                    "Cluster operator machine-config should not be upgraded between minor"
+                    f" versions: PoolUpdating: {POOL_UPDATING}",
+                    "PoolUpdating",
+                ),
             ],
-            "desired": desired,
-            "history": history,
-            "observedGeneration": 7,
+            "desired": {
+                "channels": ["candidate-4.16", "eus-4.16", "fast-4.16", "stable-4.16"],
+                "image": image,
+                "url": "https://access.redhat.com/errata/RHSA-2024:8981",
+                "version": "4.16.21",
+            },
             "versionHash": "Xb2kq3vYt1M=",
         },
-    }
-    api.write_cluster_object(tree, "config.openshift.io", "clusterversions", obj)
+    )
 
 
-def write_cluster_operators(tree: Tree) -> None:
-    for name, msg, operands in CO_SPECS:
-        over: dict[str, dict[str, str]] = {}
-        related = None
-        if name == "machine-config":
-            over["Upgradeable"] = {
-                "status": "False",
-                "reason": "PoolUpdating",
-                "message": "One or more machine config pools are updating, please see `oc get"
-                " mcp` for further details",
-                "time": iso(later(CHRONY_CREATED, seconds=31)),
-            }
-            related = [
-                {
-                    "group": "",
-                    "name": "openshift-machine-config-operator",
-                    "resource": "namespaces",
-                },
-                {
-                    "group": "machineconfiguration.openshift.io",
-                    "name": "",
-                    "resource": "machineconfigpools",
-                },
-                {
-                    "group": "machineconfiguration.openshift.io",
-                    "name": "",
-                    "resource": "controllerconfigs",
-                },
-                {
-                    "group": "machineconfiguration.openshift.io",
-                    "name": "",
-                    "resource": "kubeletconfigs",
-                },
-                {
-                    "group": "machineconfiguration.openshift.io",
-                    "name": "",
-                    "resource": "machineconfigs",
-                },
-            ]
-        if name == "kube-apiserver":
-            related = [
-                {
-                    "group": "security.openshift.io",
-                    "name": "",
-                    "resource": "securitycontextconstraints",
+def related(group: str, resources: list[str], name: str = "") -> list[dict[str, str]]:
+    return [{"group": group, "name": name, "resource": r} for r in resources]
+
+
+def write_cos(tree: Tree) -> None:
+    mco_kinds = ["machineconfigpools", "controllerconfigs", "kubeletconfigs", "machineconfigs"]
+    writers.write_cluster_operators(
+        tree,
+        P,
+        CO_SPECS,
+        created=INSTALLED,
+        since=HISTORY[0][2],
+        overrides={
+            "machine-config": {
+                "Upgradeable": {
+                    "status": "False",
+                    "reason": "PoolUpdating",
+                    "message": POOL_UPDATING,
+                    "time": iso(UPGRADEABLE_SINCE),
                 }
-            ]
-        obj = api.cluster_operator(name, P, INSTALLED, HISTORY[0][2], msg, operands, over, related)
-        api.write_cluster_object(tree, "config.openshift.io", "clusteroperators", obj)
+            }
+        },
+        related={
+            "machine-config": [
+                *related("", ["namespaces"], "openshift-machine-config-operator"),
+                *related("machineconfiguration.openshift.io", mco_kinds),
+            ],
+            "kube-apiserver": related("security.openshift.io", ["securitycontextconstraints"]),
+        },
+    )
 
 
-def write_infrastructure(tree: Tree) -> None:
-    obj = {
-        "apiVersion": "config.openshift.io/v1",
-        "kind": "Infrastructure",
-        "metadata": api.meta("cluster", INSTALLED, kind="Infrastructure"),
-        "spec": {
+def write_infra(tree: Tree) -> None:
+    writers.write_infrastructure(
+        tree,
+        P,
+        INSTALLED,
+        spec={
             "cloudConfig": {"name": ""},
             "platformSpec": {"baremetal": {}, "type": "BareMetal"},
         },
-        "status": {
-            "apiServerInternalURI": f"https://api-int.{P.cluster_domain}:6443",
-            "apiServerURL": P.api_url,
+        status={
             "controlPlaneTopology": "HighlyAvailable",
             "cpuPartitioning": "None",
             "etcdDiscoveryDomain": "",
@@ -1056,49 +786,7 @@ def write_infrastructure(tree: Tree) -> None:
                 "type": "BareMetal",
             },
         },
-    }
-    api.write_cluster_object(tree, "config.openshift.io", "infrastructures", obj)
-
-
-def write_machine_configs(tree: Tree, r: Rendering) -> None:
-    group, plural = "machineconfiguration.openshift.io", "machineconfigs"
-    for m in r.current:
-        obj = api.machine_config(
-            m.name,
-            m.created,
-            P,
-            m.config,
-            role=m.role,
-            generated=m.generated,
-            extra_spec=m.extra_spec,
-        )
-        api.write_cluster_object(tree, group, plural, obj)
-    for name, (pool, spec, release, created, _src) in r.rendered.items():
-        owner = {
-            "apiVersion": api.MC_API,
-            "blockOwnerDeletion": True,
-            "controller": True,
-            "kind": "MachineConfigPool",
-            "name": pool,
-            "uid": uid("MachineConfigPool", pool, ""),
-        }
-        obj = api.machine_config(
-            name,
-            created,
-            P,
-            spec["config"],
-            role=None,
-            generated=False,
-            annotations={
-                "machineconfiguration.openshift.io/generated-by-controller-version": MCO_HASH[
-                    release
-                ],
-                "machineconfiguration.openshift.io/release-image-version": release,
-            },
-            owner=owner,
-        )
-        obj["spec"] = spec
-        api.write_cluster_object(tree, group, plural, obj)
+    )
 
 
 CERT_EXPIRYS = [
@@ -1131,234 +819,127 @@ CERT_EXPIRYS = [
 
 
 def write_pools(tree: Tree, cluster: Cluster, r: Rendering) -> None:
-    C = api.pool_condition
     t0 = HISTORY[0][2]
     tc = later(CHRONY_CREATED, seconds=5)
-    role_sel = {"matchLabels": {api.ROLE_LABEL: "master"}}
-    nodes = {
-        pool: [n for n in cluster.nodes if n.pool == pool] for pool in ("master", "worker", "infra")
-    }
-    pools = [
-        (
-            "master",
-            dict(
-                selector=role_sel,
-                node_selector={"matchLabels": {"node-role.kubernetes.io/master": ""}},
-                target=r.master,
-                status_config=r.master,
-                paused=False,
-                max_unavailable=None,
-                conditions=[
-                    C("RenderDegraded", False, INSTALLED),
-                    C("NodeDegraded", False, INSTALLED),
-                    C("Degraded", False, INSTALLED),
-                    C("Updated", True, t0, f"All nodes are updated with MachineConfig {r.master}"),
-                    C("Updating", False, t0),
-                ],
-                labels={
-                    "machineconfiguration.openshift.io/mco-built-in": "",
-                    "operator.machineconfiguration.openshift.io/required-for-upgrade": "",
-                    "pools.operator.machineconfiguration.openshift.io/master": "",
-                },
-            ),
+    t_paused = later(HISTORY[0][1], minutes=36)
+    pool_label = "pools.operator.machineconfiguration.openshift.io/"
+    writers.write_pool(
+        tree,
+        cluster,
+        r,
+        "master",
+        created=INSTALLED,
+        target=r.master,
+        status_config=r.master,
+        conditions=pool_conditions(
+            INSTALLED,
+            (True, t0, f"All nodes are updated with MachineConfig {r.master}"),
+            (False, t0),
         ),
-        (
-            "worker",
-            dict(
-                selector={"matchLabels": {api.ROLE_LABEL: "worker"}},
-                node_selector={"matchLabels": {"node-role.kubernetes.io/worker": ""}},
-                target=r.worker_new,
-                status_config=r.worker_mid,
-                paused=False,
-                max_unavailable=1,
-                conditions=[
-                    C("RenderDegraded", False, INSTALLED),
-                    C("NodeDegraded", False, INSTALLED),
-                    C("Degraded", False, INSTALLED),
-                    C("Updated", False, tc),
-                    C(
-                        "Updating",
-                        True,
-                        tc,
-                        f"All nodes are updating to MachineConfig {r.worker_new}",
-                    ),
-                ],
-                labels={
-                    "machineconfiguration.openshift.io/mco-built-in": "",
-                    "pools.operator.machineconfiguration.openshift.io/worker": "",
-                },
-            ),
+        labels={**writers.MCO_BUILT_IN, **writers.REQUIRED_FOR_UPGRADE, pool_label + "master": ""},
+        cert_expirys=CERT_EXPIRYS,
+    )
+    writers.write_pool(  # rolling out 50-worker-chrony
+        tree,
+        cluster,
+        r,
+        "worker",
+        created=INSTALLED,
+        target=r.worker_new,
+        status_config=r.worker_mid,
+        conditions=pool_conditions(
+            INSTALLED,
+            (False, tc),
+            (True, tc, f"All nodes are updating to MachineConfig {r.worker_new}"),
         ),
-        (
-            "infra",
-            dict(
-                selector={
-                    "matchExpressions": [
-                        {"key": api.ROLE_LABEL, "operator": "In", "values": ["worker", "infra"]}
-                    ]
-                },
-                node_selector={"matchLabels": {"node-role.kubernetes.io/infra": ""}},
-                target=r.infra_new,
-                status_config=r.infra_old,
-                paused=True,
-                max_unavailable=1,
-                conditions=[
-                    C("RenderDegraded", False, INSTALLED),
-                    C("NodeDegraded", False, INSTALLED),
-                    C("Degraded", False, INSTALLED),
-                    C("Updated", False, later(HISTORY[0][1], minutes=36)),
-                    C(
-                        "Updating",
-                        False,
-                        later(HISTORY[0][1], minutes=36),
-                        f"Pool is paused; will not update to MachineConfig {r.infra_new}",
-                    ),
-                ],
-                labels={"pools.operator.machineconfiguration.openshift.io/infra": ""},
-            ),
+        labels={**writers.MCO_BUILT_IN, pool_label + "worker": ""},
+        max_unavailable=1,
+        cert_expirys=CERT_EXPIRYS,
+    )
+    writers.write_pool(  # custom pool, paused since before the 4.16.21 upgrade
+        tree,
+        cluster,
+        r,
+        "infra",
+        created=later(INSTALLED, days=2),
+        target=r.infra_new,
+        status_config=r.infra_old,
+        conditions=pool_conditions(
+            INSTALLED,
+            (False, t_paused),
+            (False, t_paused, f"Pool is paused; will not update to MachineConfig {r.infra_new}"),
         ),
-    ]
-    for name, kw in pools:
-        obj = api.pool_obj(
-            name,
-            INSTALLED if name != "infra" else later(INSTALLED, days=2),
-            P,
-            target_sources=r.sources(kw["target"]),  # type: ignore[arg-type]
-            status_sources=r.sources(kw["status_config"]),  # type: ignore[arg-type]
-            nodes=nodes[name],
-            cert_expirys=CERT_EXPIRYS,
-            **kw,
-        )  # type: ignore[arg-type]
-        api.write_cluster_object(
-            tree, "machineconfiguration.openshift.io", "machineconfigpools", obj
-        )
+        labels={pool_label + "infra": ""},
+        selector={
+            "matchExpressions": [
+                {"key": api.ROLE_LABEL, "operator": "In", "values": ["worker", "infra"]}
+            ]
+        },
+        paused=True,
+        max_unavailable=1,
+        cert_expirys=CERT_EXPIRYS,
+    )
+
+
+CLUSTER_ROLE_BINDINGS = [  # name, ClusterRole, subjects, created (None: at install)
+    (
+        "system:openshift:scc:restricted-v2",
+        "system:openshift:scc:restricted-v2",
+        [{"apiGroup": writers.RBAC, "kind": "Group", "name": "system:authenticated"}],
+        None,
+    ),
+    (  # the anyuid grant, the 4.5+ way
+        "system:openshift:scc:anyuid",
+        "system:openshift:scc:anyuid",
+        [{"kind": "ServiceAccount", "name": "runasanyuid", "namespace": "demo-app"}],
+        parse_time("2026-03-04T13:22:41Z"),
+    ),
+    (
+        "cluster-admins",
+        "cluster-admin",
+        [
+            {"apiGroup": writers.RBAC, "kind": "Group", "name": "system:cluster-admins"},
+            {"apiGroup": writers.RBAC, "kind": "User", "name": "system:admin"},
+        ],
+        None,
+    ),
+]
 
 
 def write_security(tree: Tree) -> None:
-    created = INSTALLED
-    sccs = default_sccs(created, modern=True)
-    sccs.append(
-        {
-            "allowHostDirVolumePlugin": True,
-            "allowHostIPC": False,
-            "allowHostNetwork": True,
-            "allowHostPID": True,
-            "allowHostPorts": True,
-            "allowPrivilegeEscalation": True,
-            "allowPrivilegedContainer": True,
-            "allowedCapabilities": None,
-            "apiVersion": "security.openshift.io/v1",
-            "defaultAddCapabilities": None,
-            "fsGroup": {"type": "RunAsAny"},
-            "groups": [],
-            "kind": "SecurityContextConstraints",
-            "metadata": api.meta(
-                "node-exporter",
-                created,
-                kind="SecurityContextConstraints",
-                annotations={
-                    "kubernetes.io/description": "node-exporter scc is "
-                    "used for the Prometheus node exporter"
-                },
-            ),
-            "priority": None,
-            "readOnlyRootFilesystem": False,
-            "requiredDropCapabilities": None,
-            "runAsUser": {"type": "RunAsAny"},
-            "seLinuxContext": {"type": "RunAsAny"},
-            "supplementalGroups": {"type": "RunAsAny"},
-            "users": [],
-            "volumes": ["*"],
-        }
-    )
+    sccs = [*default_sccs(INSTALLED, modern=True), node_exporter_scc(INSTALLED)]
+    writers.write_sccs(tree, sccs)
     for s in sccs:
-        api.write_cluster_object(tree, "security.openshift.io", "securitycontextconstraints", s)
         if s["metadata"]["name"] != "node-exporter":
-            api.write_cluster_object(
-                tree,
-                "rbac.authorization.k8s.io",
-                "clusterroles",
-                api.scc_cluster_role(s["metadata"]["name"], created),
-            )
-    rbac = "rbac.authorization.k8s.io"
-    for role in api.bootstrap_cluster_roles(created):
-        api.write_cluster_object(tree, rbac, "clusterroles", role)
-    api.write_cluster_object(
-        tree,
-        rbac,
-        "clusterrolebindings",
-        api.cluster_role_binding(
-            "system:openshift:scc:restricted-v2",
-            "system:openshift:scc:restricted-v2",
-            [
-                {
-                    "apiGroup": "rbac.authorization.k8s.io",
-                    "kind": "Group",
-                    "name": "system:authenticated",
-                }
-            ],
-            created,
-        ),
-    )
-    api.write_cluster_object(
-        tree,
-        rbac,
-        "clusterrolebindings",
-        api.cluster_role_binding(
-            "system:openshift:scc:anyuid",
-            "system:openshift:scc:anyuid",
-            [{"kind": "ServiceAccount", "name": "runasanyuid", "namespace": "demo-app"}],
-            parse_time("2026-03-04T13:22:41Z"),
-        ),
-    )
-    api.write_cluster_object(
-        tree,
-        rbac,
-        "clusterrolebindings",
-        api.cluster_role_binding(
-            "cluster-admins",
-            "cluster-admin",
-            [
-                {
-                    "apiGroup": "rbac.authorization.k8s.io",
-                    "kind": "Group",
-                    "name": "system:cluster-admins",
-                },
-                {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "system:admin"},
-            ],
-            created,
-        ),
-    )
+            role = api.scc_cluster_role(s["metadata"]["name"], INSTALLED)
+            api.write_cluster_object(tree, writers.RBAC, "clusterroles", role)
+    for role in api.bootstrap_cluster_roles(INSTALLED):
+        api.write_cluster_object(tree, writers.RBAC, "clusterroles", role)
+    for name, role_name, subjects, created in CLUSTER_ROLE_BINDINGS:
+        crb = api.cluster_role_binding(name, role_name, subjects, created or INSTALLED)
+        api.write_cluster_object(tree, writers.RBAC, "clusterrolebindings", crb)
 
 
-def write_csrs(tree: Tree, cluster: Cluster) -> None:
-    v1 = True
+def csrs(cluster: Cluster) -> list[dict[str, Any]]:
+    """Approved kubelet-serving CSRs of three workers, and one pending client CSR."""
     workers = [n for n in cluster.nodes if not n.is_master()]
-    pend = parse_time("2026-11-20T09:27:44Z")
-    tree_csr: list[dict[str, Any]] = []
-    for i, n in enumerate(workers[:3]):
-        t = (
+    out = [
+        api.kubelet_serving_csr(
+            n.name,
             parse_time("2026-11-20T08:41:02Z")
             if i == 0
-            else later(parse_time("2026-11-19T21:14:09Z"), minutes=7 * i)
+            else later(parse_time("2026-11-19T21:14:09Z"), minutes=7 * i),
+            seed="csr",
+            usages=["digital signature", "server auth"],
+            approved_after=2,
+            v1=True,
         )
-        tree_csr.append(
-            api.csr_obj(
-                f"csr-{suffix5('csr', n.name)}",
-                t,
-                username=f"system:node:{n.name}",
-                groups=["system:nodes", "system:authenticated"],
-                signer="kubernetes.io/kubelet-serving",
-                usages=["digital signature", "server auth"],
-                approved_at=later(t, seconds=2),
-                cn=f"system:node:{n.name}",
-                v1=v1,
-            )
-        )
-    tree_csr.append(
+        for i, n in enumerate(workers[:3])
+    ]
+    out.append(
         api.csr_obj(
             f"csr-{suffix5('csr', 'pending')}",
-            pend,
+            parse_time("2026-11-20T09:27:44Z"),
             username="system:serviceaccount:openshift-machine-config-operator:node-bootstrapper",
             groups=[
                 "system:serviceaccounts",
@@ -1369,24 +950,34 @@ def write_csrs(tree: Tree, cluster: Cluster) -> None:
             usages=["digital signature", "client auth"],
             approved_at=None,
             cn="system:node:worker-3",
-            v1=v1,
+            v1=True,
         )
     )
-    for obj in tree_csr:
-        api.write_cluster_object(tree, "certificates.k8s.io", "certificatesigningrequests", obj)
+    return out
 
 
-def write_namespaces_and_pods(tree: Tree, cluster: Cluster) -> None:
-    for ns in cluster.namespaces:
-        tree.yaml(f"cluster/namespaces/{ns.name}/{ns.name}.yaml", api.namespace_obj(ns, P))
-        pods = sorted((p for p in cluster.pods if p.namespace == ns.name), key=lambda p: p.name)
-        api.write_namespaced_list(
-            tree,
-            ns.name,
-            "core",
-            "pods",
-            [api.pod_obj(p, P, cluster.node(p.node), ns) for p in pods],
-        )
+DEMO_ROLE_BINDINGS = [  # name, ClusterRole, subject (what `oc new-project` grants)
+    ("admin", "admin", {"apiGroup": writers.RBAC, "kind": "User", "name": "kube:admin"}),
+    (
+        "system:deployers",
+        "system:deployer",
+        {"kind": "ServiceAccount", "name": "deployer", "namespace": "demo-app"},
+    ),
+    (
+        "system:image-builders",
+        "system:image-builder",
+        {"kind": "ServiceAccount", "name": "builder", "namespace": "demo-app"},
+    ),
+    (
+        "system:image-pullers",
+        "system:image-puller",
+        {"apiGroup": writers.RBAC, "kind": "Group", "name": "system:serviceaccounts:demo-app"},
+    ),
+]
+
+
+def write_demo_app(tree: Tree, cluster: Cluster) -> None:
+    """demo-app's service accounts, Deployment and role bindings."""
     demo = cluster.ns("demo-app")
     created = demo.created
     assert created is not None
@@ -1466,46 +1057,10 @@ def write_namespaces_and_pods(tree: Tree, cluster: Cluster) -> None:
     }
     api.write_namespaced_list(tree, "demo-app", "apps", "deployments", [dep])
     rbs = [
-        api.role_binding(
-            "admin",
-            "demo-app",
-            "ClusterRole",
-            "admin",
-            [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "kube:admin"}],
-            created,
-        ),
-        api.role_binding(
-            "system:deployers",
-            "demo-app",
-            "ClusterRole",
-            "system:deployer",
-            [{"kind": "ServiceAccount", "name": "deployer", "namespace": "demo-app"}],
-            created,
-        ),
-        api.role_binding(
-            "system:image-builders",
-            "demo-app",
-            "ClusterRole",
-            "system:image-builder",
-            [{"kind": "ServiceAccount", "name": "builder", "namespace": "demo-app"}],
-            created,
-        ),
-        api.role_binding(
-            "system:image-pullers",
-            "demo-app",
-            "ClusterRole",
-            "system:image-puller",
-            [
-                {
-                    "apiGroup": "rbac.authorization.k8s.io",
-                    "kind": "Group",
-                    "name": "system:serviceaccounts:demo-app",
-                }
-            ],
-            created,
-        ),
+        api.role_binding(name, "demo-app", "ClusterRole", role, [dict(subject)], created)
+        for name, role, subject in DEMO_ROLE_BINDINGS
     ]
-    api.write_namespaced_list(tree, "demo-app", "rbac.authorization.k8s.io", "rolebindings", rbs)
+    api.write_namespaced_list(tree, "demo-app", writers.RBAC, "rolebindings", rbs)
 
 
 def node_extra_annotations(node: Node) -> dict[str, str]:
@@ -1521,29 +1076,22 @@ def node_extra_annotations(node: Node) -> dict[str, str]:
 
 
 def write_api(tree: Tree, cluster: Cluster, r: Rendering) -> None:
-    for node in cluster.nodes:
-        api.write_cluster_object(
-            tree, "core", "nodes", api.node_obj(node, P, node_extra_annotations(node))
-        )
-    write_namespaces_and_pods(tree, cluster)
-    write_machine_configs(tree, r)
+    writers.write_node_objects(tree, cluster, node_extra_annotations)
+    writers.write_namespaces_and_pods(tree, cluster)
+    write_demo_app(tree, cluster)
+    writers.write_machine_configs(tree, r, P, MCO_HASH, release_annotation=True)
     write_pools(tree, cluster, r)
-    write_cluster_version(tree)
-    write_cluster_operators(tree)
-    write_infrastructure(tree)
+    write_cv(tree)
+    write_cos(tree)
+    write_infra(tree)
     write_security(tree)
-    write_csrs(tree, cluster)
+    writers.write_csrs(tree, csrs(cluster))
     write_tuned(tree, cluster.nodes, INSTALLED, later(INSTALLED, days=2, hours=1))
 
 
-MANIFEST = {
-    "format": "rhcos-runbooks-capture/1",
-    "kind": "demo",
-    "captured_at": "2026-11-20T09:30:00Z",
-    "api_url": P.api_url,
-    "context": "admin",
-    "tool_version": "0.1.0",
-    "notes": [
+MANIFEST = writers.manifest(
+    P,
+    [
         "Synthetic demo cluster (OpenShift 4.16.21 on RHCOS 9.4): every value is made up, "
         "modelled on real formats. Generated by tools/demos/generate.py.",
         "worker-1 was rebooting into the new worker config when the capture ran: its node "
@@ -1551,16 +1099,13 @@ MANIFEST = {
         "MachineConfig contents are abridged: each generated MachineConfig carries a "
         "representative subset of the files and units the real templates write.",
     ],
-}
+)
+
+NODE_FAIL_REASON = "node worker-1 is NotReady (rebooting into {}): the debug pod was not started"
 
 
 def build(tree: Tree) -> None:
     cluster, r = build_cluster()
     tree.json("rhcos-capture.json", MANIFEST)
     write_api(tree, cluster, r)
-    from nodeout import write_nodes
-
     write_nodes(tree, cluster, NODE_FAIL_REASON.format(r.worker_new))
-
-
-NODE_FAIL_REASON = "node worker-1 is NotReady (rebooting into {}): the debug pod was not started"

@@ -7,23 +7,25 @@ anyuid SCC's users), and ``<none>`` images (release images are pulled by digest)
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import api
+import builders
 import machineconfigs as mcs
-from common import Tree, hexid, iso, later, merge_ign22, num, parse_time, rs_hash, suffix5, uid
-from model import MC, Cluster, Container, Image, Namespace, Node, OSBuild, Pod, Profile
+import writers
+from builders import Hardware, StaticPod, Workload, art_ref, release_image, rhcos
+from common import Tree, later, merge_ign22, parse_time, suffix5
+from model import MC, Cluster, Image, Namespace, Node, Pod, Profile
 from nodeout import write_nodes
 from scc import default_sccs
 from tuned import write_43 as write_tuned
+from writers import cv_condition, pool_conditions
 
 CAPTURED = parse_time("2020-03-17T08:00:00Z")
 INSTALLED = parse_time("2020-02-10T07:30:00Z")
 UPGRADED = (parse_time("2020-03-12T02:10:44Z"), parse_time("2020-03-12T03:31:09Z"))
 CHRONY_CREATED = parse_time("2020-02-18T05:41:27Z")
 WORKER_PAUSED = parse_time("2020-03-12T02:58:30Z")
-ART = "quay.io/openshift-release-dev/ocp-v4.0-art-dev"
 CLUSTER_ID = "b3d2e28e-a1e9-44f6-80a5-2d74bca78e7f"
 REGISTRIES_UUID = "b3d2e28e-a1e9-44f6-80a5-2d74bca78e7f"  # as in the seed's `oc get mc`
 MCO_HASH = {
@@ -49,28 +51,31 @@ P = Profile(
     psa=False,
 )
 
-OS_NEW = OSBuild(
-    version="43.81.202003052336.0",
+HISTORY = [  # newest first: (version, started, completed)
+    ("4.3.5", *UPGRADED),
+    ("4.3.1", INSTALLED, later(INSTALLED, minutes=36)),
+]
+
+OS_NEW = rhcos(
+    "43.81.202003052336.0",
+    built="2020-03-05T23:41:12Z",
     kernel="4.18.0-147.5.1.el8_1.x86_64",
     kernel_built="#1 SMP Tue Jan 14 15:50:19 UTC 2020",
     crio="1.16.3-28.dev.rhaos4.3.git9aad8e4.el8",
     kubelet="v1.16.2",
-    image=f"{ART}@sha256:{hexid('rhcos', '43.81.202003052336.0')}",
-    built=parse_time("2020-03-05T23:41:12Z"),
     codename="Ootpa",
 )
-OS_OLD = OSBuild(
-    version="43.81.202002032142.0",
+OS_OLD = rhcos(
+    "43.81.202002032142.0",
+    built="2020-02-03T21:47:30Z",
     kernel="4.18.0-147.3.1.el8_1.x86_64",
     kernel_built="#1 SMP Wed Nov 27 01:11:44 UTC 2019",
     crio="1.16.2-15.dev.rhaos4.3.gitf9a9a4c.el8",
     kubelet="v1.16.2",
-    image=f"{ART}@sha256:{hexid('rhcos', '43.81.202002032142.0')}",
-    built=parse_time("2020-02-03T21:47:30Z"),
     codename="Ootpa",
 )
 
-SIZES = {
+SIZES = {  # component -> bytes (payload images are pulled by digest: no tags)
     "pod": 318_455_210,
     "machine-config-operator": 727_993_140,
     "sdn": 866_120_441,
@@ -86,109 +91,83 @@ SIZES = {
     "cli": 352_090_007,
     "node-ca": 310_558_212,
 }
-
-
-def payload(component: str, release: str = "4.3.5") -> Image:
-    return Image(
-        ART,
-        f"{release}/{component}",
-        SIZES[component] + num("sz", release, component, lo=0, hi=3_000_000),
-    )
-
-
+PAYLOAD = builders.Payload("4.3.5", SIZES, jitter=3_000_000, pin_pause=False)
 DEMO_APP_IMAGE = Image("quay.io/example/demo-app", "demo-app:1.0.3", 244_120_336, tag="1.0.3")
+
+# ------------------------------------------------------------------------------------ nodes
+
+NODES: list[builders.NodeSpec] = [
+    ("master-0", ["master"], "master", "10.0.96.11"),
+    ("master-1", ["master"], "master", "10.0.96.12"),
+    ("master-2", ["master"], "master", "10.0.96.13"),
+    ("compute-0", ["worker"], "worker", "10.0.97.4"),
+    ("compute-1", ["worker"], "worker", "10.0.97.5"),
+]
+HARDWARE = {
+    "master": Hardware(cpu=4, mem_kib=16_418_220, disk_bytes=128_300_593_152),
+    "worker": Hardware(cpu=8, mem_kib=32_933_780, disk_bytes=128_300_593_152),
+}
 
 
 def build_nodes() -> list[Node]:
-    specs = [
-        ("master-0", ["master"], "master", "10.0.96.11"),
-        ("master-1", ["master"], "master", "10.0.96.12"),
-        ("master-2", ["master"], "master", "10.0.96.13"),
-        ("compute-0", ["worker"], "worker", "10.0.97.4"),
-        ("compute-1", ["worker"], "worker", "10.0.97.5"),
-    ]
-    nodes = []
-    for i, (name, roles, pool, ip) in enumerate(specs):
-        master = pool == "master"
-        nodes.append(
-            Node(
-                name=name,
-                roles=roles,
-                pool=pool,
-                index=i,
-                ip=ip,
-                os=OS_OLD if name == "compute-1" else OS_NEW,
-                created=later(INSTALLED, minutes=(3 + i) if master else 18 + i),
-                booted=later(UPGRADED[0], minutes=30 + 8 * i)
-                if name != "compute-1"
-                else later(CHRONY_CREATED, minutes=14),
-                cpu=4 if master else 8,
-                mem_kib=16_418_220 if master else 32_933_780,
-                disk_bytes=128_300_593_152,
-            )
-        )
+    nodes = builders.make_nodes(
+        NODES,
+        hardware=HARDWARE,
+        os=OS_NEW,
+        created=lambda i, master: later(INSTALLED, minutes=(3 + i) if master else 18 + i),
+        booted=lambda i: later(UPGRADED[0], minutes=30 + 8 * i),
+    )
+    compute1 = next(n for n in nodes if n.name == "compute-1")
+    compute1.os = OS_OLD  # pool worker paused: still on the 4.3.1 build since the chrony reboot
+    compute1.booted = later(CHRONY_CREATED, minutes=14)
     return nodes
 
 
+# --------------------------------------------------------------------------- machine configs
+
+
 def source_mcs(release: str, *, chrony: bool) -> list[MC]:
-    pause = payload("pod", release).by_digest
-    out = []
-    for role in ("master", "worker"):
-        out += [
+    """The non-rendered MachineConfigs as they stand at ``release``."""
+    pause = PAYLOAD.image("pod", release).by_digest
+
+    def role_mcs(role: str) -> list[MC]:
+        return [
             MC(f"00-{role}", role, mcs.mc_00_43(role), INSTALLED),
             MC(f"01-{role}-container-runtime", role, mcs.mc_01_runtime_43(pause), INSTALLED),
             MC(f"01-{role}-kubelet", role, mcs.mc_01_kubelet_43(role), INSTALLED),
             MC(f"99-{role}-{REGISTRIES_UUID}-registries", role, mcs.mc_registries_43(), INSTALLED),
             MC(f"99-{role}-ssh", role, mcs.mc_ssh_43(), INSTALLED, generated=False),
         ]
-    if chrony:
-        out.append(
-            MC("50-worker-chrony", "worker", mcs.mc_chrony_43(), CHRONY_CREATED, generated=False)
-        )
-    return sorted(out, key=lambda m: m.name)
+
+    chrony_mc = MC(
+        "50-worker-chrony", "worker", mcs.mc_chrony_43(), CHRONY_CREATED, generated=False
+    )
+    return builders.source_mcs(role_mcs, *([chrony_mc] if chrony else []))
 
 
-def render(
-    pool: str, mc_list: list[MC], release: str, name: str | None = None
-) -> tuple[str, dict[str, Any], list[MC]]:
-    chosen = [m for m in mc_list if m.role == pool]
-    spec = {
-        "config": merge_ign22([m.config for m in chosen]),
+def rendered_spec(sources: list[MC], release: str) -> dict[str, Any]:
+    """4.3's rendered spec: the Ignition 2.2 append of the sources, no extensions."""
+    return {
+        "config": merge_ign22([m.config for m in sources]),
         "fips": False,
         "kernelArguments": [],
         "osImageURL": (OS_NEW if release == "4.3.5" else OS_OLD).image,
     }
-    if name is None:
-        name = f"rendered-{pool}-{hexid('rendered', pool, json.dumps(spec, sort_keys=True), n=32)}"
-    return name, spec, chosen
 
 
-class Rendering:
+class Rendering(builders.Rendering):
     def __init__(self) -> None:
-        self.current = source_mcs("4.3.5", chrony=True)
+        super().__init__(source_mcs("4.3.5", chrony=True), rendered_spec)
         old = source_mcs("4.3.1", chrony=True)
         install = source_mcs("4.3.1", chrony=False)
-        self.rendered: dict[str, tuple[str, dict[str, Any], str, Any, list[MC]]] = {}
-
-        def add(
-            pool: str, mcl: list[MC], release: str, created: Any, name: str | None = None
-        ) -> str:
-            n, spec, chosen = render(pool, mcl, release, name)
-            self.rendered[n] = (pool, spec, release, created, chosen)
-            return n
-
-        self.master_old = add("master", install, "4.3.1", later(INSTALLED, minutes=2))
-        self.master = add(
-            "master", self.current, "4.3.5", later(UPGRADED[0], minutes=19), SEED_RENDERED["master"]
+        upgrade = later(UPGRADED[0], minutes=19)
+        self.master_old = self.add("master", install, "4.3.1", later(INSTALLED, minutes=2))
+        self.master = self.add("master", self.current, "4.3.5", upgrade, SEED_RENDERED["master"])
+        self.worker_install = self.add("worker", install, "4.3.1", later(INSTALLED, minutes=2))
+        self.worker_old = self.add("worker", old, "4.3.1", later(CHRONY_CREATED, seconds=5))
+        self.worker_new = self.add(
+            "worker", self.current, "4.3.5", upgrade, SEED_RENDERED["worker"]
         )
-        self.worker_install = add("worker", install, "4.3.1", later(INSTALLED, minutes=2))
-        self.worker_old = add("worker", old, "4.3.1", later(CHRONY_CREATED, seconds=5))
-        self.worker_new = add(
-            "worker", self.current, "4.3.5", later(UPGRADED[0], minutes=19), SEED_RENDERED["worker"]
-        )
-
-    def sources(self, name: str) -> list[str]:
-        return [m.name for m in self.rendered[name][4]]
 
 
 def assign_configs(nodes: list[Node], r: Rendering) -> None:
@@ -201,49 +180,35 @@ def assign_configs(nodes: list[Node], r: Rendering) -> None:
             n.current = n.desired = r.worker_old
 
 
+# ----------------------------------------------------------------------- namespaces & pods
+
+NAMESPACES = [
+    "default",
+    "kube-system",
+    "openshift",
+    "openshift-cluster-node-tuning-operator",
+    "openshift-dns",
+    "openshift-etcd",
+    "openshift-image-registry",
+    "openshift-ingress",
+    "openshift-kube-apiserver",
+    "openshift-machine-config-operator",
+    "openshift-monitoring",
+    "openshift-multus",
+    "openshift-sdn",
+]
+
+
 def build_namespaces() -> list[Namespace]:
-    names = [
-        "default",
-        "kube-system",
-        "openshift",
-        "openshift-cluster-node-tuning-operator",
-        "openshift-dns",
-        "openshift-etcd",
-        "openshift-image-registry",
-        "openshift-ingress",
-        "openshift-kube-apiserver",
-        "openshift-machine-config-operator",
-        "openshift-monitoring",
-        "openshift-multus",
-        "openshift-sdn",
-    ]
-    out = []
-    for i, name in enumerate(names):
-        labels = (
-            {"openshift.io/cluster-monitoring": "true"} if name.startswith("openshift-") else {}
-        )
-        if name in ("openshift-etcd", "openshift-kube-apiserver"):
-            labels["openshift.io/run-level"] = "0"
-        ann = {"openshift.io/node-selector": ""} if name.startswith("openshift-") else {}
-        out.append(Namespace(name, i, labels, ann, later(INSTALLED, minutes=1 + i // 4)))
-    out.append(
-        Namespace(
-            "demo-app",
-            27,
-            {},
-            {
-                "openshift.io/description": "Demo application (synthetic)",
-                "openshift.io/display-name": "demo-app",
-                "openshift.io/requester": "kube:admin",
-            },
-            parse_time("2020-02-24T09:12:40Z"),
-        )
+    out = builders.platform_namespaces(
+        NAMESPACES, created=lambda i: later(INSTALLED, minutes=1 + i // 4)
     )
+    out.append(builders.demo_namespace(27, {}, parse_time("2020-02-24T09:12:40Z")))
     return out
 
 
-DS_SPECS = [
-    (
+DAEMONSETS = [  # namespace, daemonset, [(container, component, cpu m, mem Mi)], labels, hostNet, scc, sa
+    Workload(
         "openshift-machine-config-operator",
         "machine-config-daemon",
         [("machine-config-daemon", "machine-config-operator", 10, 80)],
@@ -252,35 +217,25 @@ DS_SPECS = [
         "privileged",
         "machine-config-daemon",
     ),
-    (
+    Workload(
         "openshift-sdn",
         "sdn",
         [("sdn", "sdn", 20, 110)],
-        {
-            "app": "sdn",
-            "component": "network",
-            "openshift.io/component": "network",
-            "type": "infra",
-        },
+        {"app": "sdn", **builders.NETWORK_LABELS},
         True,
         "privileged",
         "sdn",
     ),
-    (
+    Workload(
         "openshift-sdn",
         "ovs",
         [("openvswitch", "sdn", 10, 60)],
-        {
-            "app": "ovs",
-            "component": "network",
-            "openshift.io/component": "network",
-            "type": "infra",
-        },
+        {"app": "ovs", **builders.NETWORK_LABELS},
         True,
         "privileged",
         "sdn",
     ),
-    (
+    Workload(
         "openshift-dns",
         "dns-default",
         [("dns", "coredns", 4, 30), ("dns-node-resolver", "cli", 1, 10)],
@@ -289,7 +244,7 @@ DS_SPECS = [
         "privileged",
         "dns",
     ),
-    (
+    Workload(
         "openshift-monitoring",
         "node-exporter",
         [
@@ -301,21 +256,16 @@ DS_SPECS = [
         "privileged",
         "node-exporter",
     ),
-    (
+    Workload(
         "openshift-multus",
         "multus",
         [("kube-multus", "multus-cni", 1, 30)],
-        {
-            "app": "multus",
-            "component": "network",
-            "openshift.io/component": "network",
-            "type": "infra",
-        },
+        {"app": "multus", **builders.NETWORK_LABELS},
         True,
         "privileged",
         "multus",
     ),
-    (
+    Workload(
         "openshift-cluster-node-tuning-operator",
         "tuned",
         [("tuned", "cluster-node-tuning-operator", 1, 25)],
@@ -324,7 +274,7 @@ DS_SPECS = [
         "privileged",
         "tuned",
     ),
-    (
+    Workload(
         "openshift-image-registry",
         "node-ca",
         [("node-ca", "node-ca", 1, 8)],
@@ -335,220 +285,113 @@ DS_SPECS = [
     ),
 ]
 
+STATIC_PODS = [  # on every master
+    StaticPod(
+        "etcd-member",
+        "openshift-etcd",
+        [("etcd-member", "etcd", 140, 900), ("etcd-metrics", "etcd", 5, 30)],
+        {"app": "etcd", "etcd": "true", "k8s-app": "etcd"},
+        delay=0,
+    ),
+    StaticPod(
+        "kube-apiserver",
+        "openshift-kube-apiserver",
+        [
+            ("kube-apiserver-7", "hyperkube", 250, 1900),
+            ("kube-apiserver-cert-syncer-7", "hyperkube", 2, 30),
+            ("kube-apiserver-insecure-readyz-7", "hyperkube", 1, 12),
+        ],
+        {"apiserver": "true", "app": "openshift-kube-apiserver", "revision": "7"},
+        delay=30,
+    ),
+]
+MACHINE_CONFIG_SERVER = Workload(
+    "openshift-machine-config-operator",
+    "machine-config-server",
+    [("machine-config-server", "machine-config-operator", 1, 20)],
+    {"k8s-app": "machine-config-server"},
+    True,
+    "privileged",
+    "machine-config-server",
+)
 
-def _ctrs(spec: list[tuple[str, str, int, int]], key: str) -> list[Container]:
-    return [
-        Container(
-            n,
-            payload(comp) if comp else DEMO_APP_IMAGE,
-            0,
-            cpu + num("cpu", key, n, lo=0, hi=cpu),
-            mem + num("mem", key, n, lo=0, hi=mem // 3 + 1),
-        )
-        for n, comp, cpu, mem in spec
-    ]
+DEPLOYMENTS = [
+    Workload(
+        "openshift-machine-config-operator",
+        "machine-config-operator",
+        [("machine-config-operator", "machine-config-operator", 6, 70)],
+        {"k8s-app": "machine-config-operator"},
+        False,
+        "restricted",
+        "default",
+        nodes=("master-0",),
+    ),
+    Workload(
+        "openshift-machine-config-operator",
+        "machine-config-controller",
+        [("machine-config-controller", "machine-config-operator", 8, 90)],
+        {"k8s-app": "machine-config-controller"},
+        False,
+        "restricted",
+        "machine-config-controller",
+        nodes=("master-1",),
+    ),
+    Workload(
+        "openshift-ingress",
+        "router-default",
+        [("router", "haproxy-router", 20, 120)],
+        {"ingresscontroller.operator.openshift.io/deployment-ingresscontroller": "default"},
+        True,
+        "hostnetwork",
+        "router",
+        nodes=("compute-0", "compute-1"),
+    ),
+    Workload(
+        "openshift-image-registry",
+        "image-registry",
+        [("registry", "docker-registry", 3, 100)],
+        {"docker-registry": "default"},
+        False,
+        "restricted",
+        "registry",
+        nodes=("compute-0",),
+    ),
+    Workload(
+        "demo-app",
+        "demo-app",
+        [("demo-app", "", 30, 150)],
+        {"app": "demo-app"},
+        False,
+        "anyuid",
+        "runasanyuid",
+        nodes=("compute-1",),
+        priority_class=None,
+        run_as_user=0,
+    ),
+]
 
 
 def build_pods(nodes: list[Node]) -> list[Pod]:
-    pods: list[Pod] = []
-    counter: dict[str, int] = {}
-
-    def ip_for(node: Node) -> str:
-        counter[node.name] = counter.get(node.name, 1) + 1
-        return f"{node.pod_subnet_prefix}.{counter[node.name]}"
-
-    ds_start = later(UPGRADED[0], minutes=12)
-    for ns_name, ds, ctrs, labels, host, scc_name, sa in DS_SPECS:
-        for node in nodes:
-            name = f"{ds}-{suffix5(ns_name, ds, node.name)}"
-            started = max(ds_start, node.kubelet_start())
-            pods.append(
-                Pod(
-                    name,
-                    ns_name,
-                    node.name,
-                    _ctrs(ctrs, name),
-                    scc_name,
-                    "DaemonSet",
-                    ds,
-                    labels={
-                        **labels,
-                        "controller-revision-hash": rs_hash(ns_name, ds, "rev"),
-                        "pod-template-generation": "2",
-                    },
-                    host_network=host,
-                    ip=node.ip if host else ip_for(node),
-                    started=later(started, seconds=num("st", name, lo=2, hi=40)),
-                    service_account=sa,
-                    privileged=True,
-                )
-            )
-    by = {n.name: n for n in nodes}
-    for m in (n for n in nodes if n.is_master()):
-        start = later(m.kubelet_start(), seconds=20)
-        pods.append(
-            Pod(
-                f"etcd-member-{m.name}",
-                "openshift-etcd",
-                m.name,
-                _ctrs([("etcd-member", "etcd", 140, 900), ("etcd-metrics", "etcd", 5, 30)], m.name),
-                "privileged",
-                "Node",
-                m.name,
-                labels={"app": "etcd", "etcd": "true", "k8s-app": "etcd"},
-                host_network=True,
-                ip=m.ip,
-                started=start,
-                privileged=True,
-            )
-        )
-        pods.append(
-            Pod(
-                f"kube-apiserver-{m.name}",
-                "openshift-kube-apiserver",
-                m.name,
-                _ctrs(
-                    [
-                        ("kube-apiserver-7", "hyperkube", 250, 1900),
-                        ("kube-apiserver-cert-syncer-7", "hyperkube", 2, 30),
-                        ("kube-apiserver-insecure-readyz-7", "hyperkube", 1, 12),
-                    ],
-                    m.name,
-                ),
-                "privileged",
-                "Node",
-                m.name,
-                labels={"apiserver": "true", "app": "openshift-kube-apiserver", "revision": "7"},
-                host_network=True,
-                ip=m.ip,
-                started=later(start, seconds=30),
-                privileged=True,
-            )
-        )
-        name = f"machine-config-server-{suffix5('mcs', m.name)}"
-        pods.append(
-            Pod(
-                name,
-                "openshift-machine-config-operator",
-                m.name,
-                _ctrs([("machine-config-server", "machine-config-operator", 1, 20)], name),
-                "privileged",
-                "DaemonSet",
-                "machine-config-server",
-                labels={"k8s-app": "machine-config-server"},
-                host_network=True,
-                ip=m.ip,
-                started=later(start, seconds=50),
-                service_account="machine-config-server",
-                privileged=True,
-            )
-        )
-
-    def dep_pod(
-        ns_name: str,
-        dep: str,
-        node: str,
-        ctrs: list[tuple[str, str, int, int]],
-        scc_name: str,
-        labels: dict[str, str],
-        sa: str,
-        host: bool = False,
-        prio: str | None = "system-cluster-critical",
-    ) -> Pod:
-        rs = f"{dep}-{rs_hash(ns_name, dep)}"
-        name = f"{rs}-{suffix5(ns_name, dep, node)}"
-        n = by[node]
-        return Pod(
-            name,
-            ns_name,
-            node,
-            _ctrs(ctrs, name),
-            scc_name,
-            "ReplicaSet",
-            rs,
-            labels={**labels, "pod-template-hash": rs.rsplit("-", 1)[1]},
-            host_network=host,
-            ip=n.ip if host else ip_for(n),
-            started=later(max(ds_start, n.kubelet_start()), minutes=3),
-            service_account=sa,
-            priority_class=prio,
-        )
-
-    pods.append(
-        dep_pod(
-            "openshift-machine-config-operator",
-            "machine-config-operator",
-            "master-0",
-            [("machine-config-operator", "machine-config-operator", 6, 70)],
-            "restricted",
-            {"k8s-app": "machine-config-operator"},
-            "default",
-        )
+    factory = builders.PodFactory(
+        nodes,
+        PAYLOAD,
+        DEMO_APP_IMAGE,
+        first_pod_ip=2,
+        ds_start=later(UPGRADED[0], minutes=12),
+        ds_generation="2",
+        deploy_delay=3,
     )
-    pods.append(
-        dep_pod(
-            "openshift-machine-config-operator",
-            "machine-config-controller",
-            "master-1",
-            [("machine-config-controller", "machine-config-operator", 8, 90)],
-            "restricted",
-            {"k8s-app": "machine-config-controller"},
-            "machine-config-controller",
-        )
+    return (
+        factory.daemonset_pods(DAEMONSETS)
+        + factory.master_pods(STATIC_PODS, MACHINE_CONFIG_SERVER)
+        + factory.deployment_pods(DEPLOYMENTS)
     )
-    for node in ("compute-0", "compute-1"):
-        pods.append(
-            dep_pod(
-                "openshift-ingress",
-                "router-default",
-                node,
-                [("router", "haproxy-router", 20, 120)],
-                "hostnetwork",
-                {"ingresscontroller.operator.openshift.io/deployment-ingresscontroller": "default"},
-                "router",
-                host=True,
-            )
-        )
-    pods.append(
-        dep_pod(
-            "openshift-image-registry",
-            "image-registry",
-            "compute-0",
-            [("registry", "docker-registry", 3, 100)],
-            "restricted",
-            {"docker-registry": "default"},
-            "registry",
-        )
-    )
-    demo = dep_pod(
-        "demo-app",
-        "demo-app",
-        "compute-1",
-        [("demo-app", "", 30, 150)],
-        "anyuid",
-        {"app": "demo-app"},
-        "runasanyuid",
-        prio=None,
-    )
-    demo.run_as_user = 0
-    pods.append(demo)
-    return pods
 
 
 def extra_images(nodes: list[Node], pods: list[Pod]) -> dict[str, list[Image]]:
-    out: dict[str, list[Image]] = {}
-    for node in nodes:
-        if node.name == "compute-1":
-            out[node.name] = [payload("pod", "4.3.1")]
-            continue
-        comps = {
-            c.image.key.split("/", 1)[1]
-            for p in pods
-            if p.node == node.name
-            for c in p.containers
-            if c.image.repo == ART
-        }
-        out[node.name] = [payload(c, "4.3.1") for c in sorted(comps | {"pod"})]
+    """The 4.3.1 payload images the nodes still hold (compute-1, on 4.3.1: only its pause)."""
+    out = builders.leftover_images(nodes, pods, PAYLOAD, "4.3.1")
+    out["compute-1"] = [PAYLOAD.image("pod", "4.3.1")]
     return out
 
 
@@ -564,7 +407,7 @@ def build_cluster() -> tuple[Cluster, Rendering]:
         nodes,
         namespaces,
         pods,
-        payload("pod"),
+        PAYLOAD.image("pod"),
         extra_images(nodes, pods),
         chrony_nodes={"compute-0", "compute-1"},
         rollback_os=rollback,
@@ -573,7 +416,7 @@ def build_cluster() -> tuple[Cluster, Rendering]:
 
 # ------------------------------------------------------------------------------ API objects
 
-CO_43 = [
+CO_SPECS = [  # name, Available message, operands
     ("authentication", "", {"integrated-oauth-server": "4.3.5_openshift"}),
     ("cloud-credential", "", {}),
     ("cluster-autoscaler", "", {}),
@@ -581,29 +424,19 @@ CO_43 = [
     (
         "dns",
         "At least 1 DNS DaemonSet available",
-        {"coredns": ART + "@sha256:" + hexid("manifest", "4.3.5/coredns")},
+        {"coredns": art_ref("4.3.5", "coredns")},
     ),
     ("etcd", "", {}),
     ("image-registry", "The registry is ready", {}),
     (
         "ingress",
         "desired and current number of IngressControllers are equal",
-        {"ingress-controller": ART + "@sha256:" + hexid("manifest", "4.3.5/haproxy-router")},
+        {"ingress-controller": art_ref("4.3.5", "haproxy-router")},
     ),
-    (
-        "kube-apiserver",
-        "StaticPodsAvailable: 3 nodes are active; 3 nodes are at revision 7",
-        {"raw-internal": "4.3.5", "kube-apiserver": "1.16.2"},
-    ),
-    (
-        "kube-controller-manager",
-        "StaticPodsAvailable: 3 nodes are active; 3 nodes are at revision 6",
-        {"raw-internal": "4.3.5", "kube-controller-manager": "1.16.2"},
-    ),
-    (
-        "kube-scheduler",
-        "StaticPodsAvailable: 3 nodes are active; 3 nodes are at revision 6",
-        {"raw-internal": "4.3.5", "kube-scheduler": "1.16.2"},
+    *writers.static_pod_operators(
+        "4.3.5",
+        "1.16.2",
+        {"kube-apiserver": 7, "kube-controller-manager": 6, "kube-scheduler": 6},
     ),
     ("machine-api", "Cluster Machine API Operator is available at operator: 4.3.5", {}),
     ("machine-config", "Cluster has deployed 4.3.5", {}),
@@ -620,232 +453,137 @@ CO_43 = [
 ]
 
 
-def release_image(v: str) -> str:
-    return f"quay.io/openshift-release-dev/ocp-release@sha256:{hexid('release', v)}"
-
-
-def write_api(tree: Tree, cluster: Cluster, r: Rendering) -> None:
-    for node in cluster.nodes:
-        api.write_cluster_object(tree, "core", "nodes", api.node_obj(node, P, {}))
-    for ns in cluster.namespaces:
-        tree.yaml(f"cluster/namespaces/{ns.name}/{ns.name}.yaml", api.namespace_obj(ns, P))
-        pods = sorted((p for p in cluster.pods if p.namespace == ns.name), key=lambda p: p.name)
-        api.write_namespaced_list(
-            tree,
-            ns.name,
-            "core",
-            "pods",
-            [api.pod_obj(p, P, cluster.node(p.node), ns) for p in pods],
-        )
-    demo = cluster.ns("demo-app")
+def write_service_accounts(tree: Tree, demo: Namespace) -> None:
+    """4.3 (Kubernetes 1.16) still creates a token secret for each service account, and
+    OpenShift's dockercfg controller adds the internal-registry pull secret to both lists."""
     assert demo.created is not None
-    # 4.3 (Kubernetes 1.16) still creates a token secret for each service account, and
-    # OpenShift's dockercfg controller adds the internal-registry pull secret to both lists
-    api.write_namespaced_list(
-        tree,
-        "demo-app",
-        "core",
-        "serviceaccounts",
-        [
+    sas = []
+    for i, n in enumerate(["default", "runasanyuid"]):
+        dockercfg = {"name": f"{n}-dockercfg-{suffix5('dockercfg43', n)}"}
+        sas.append(
             {
                 "apiVersion": "v1",
-                "imagePullSecrets": [{"name": f"{n}-dockercfg-{suffix5('dockercfg43', n)}"}],
+                "imagePullSecrets": [dict(dockercfg)],
                 "kind": "ServiceAccount",
                 "metadata": api.meta(
                     n, later(demo.created, minutes=i), kind="ServiceAccount", namespace="demo-app"
                 ),
-                "secrets": [
-                    {"name": f"{n}-token-{suffix5('token43', n)}"},
-                    {"name": f"{n}-dockercfg-{suffix5('dockercfg43', n)}"},
-                ],
+                "secrets": [{"name": f"{n}-token-{suffix5('token43', n)}"}, dockercfg],
             }
-            for i, n in enumerate(["default", "runasanyuid"])
-        ],
+        )
+    api.write_namespaced_list(tree, "demo-app", "core", "serviceaccounts", sas)
+
+
+def write_pools(tree: Tree, cluster: Cluster, r: Rendering) -> None:
+    done = UPGRADED[1]
+    writers.write_pool(
+        tree,
+        cluster,
+        r,
+        "master",
+        created=INSTALLED,
+        target=r.master,
+        status_config=r.master,
+        conditions=pool_conditions(
+            INSTALLED, (True, done, f"All nodes are updated with {r.master}"), (False, done)
+        ),
+        labels={**writers.MCO_BUILT_IN, **writers.REQUIRED_FOR_UPGRADE},
     )
-    group = "machineconfiguration.openshift.io"
-    for m in r.current:
-        api.write_cluster_object(
-            tree,
-            group,
-            "machineconfigs",
-            api.machine_config(m.name, m.created, P, m.config, role=m.role, generated=m.generated),
-        )
-    for name, (pool, spec, release, created, _src) in r.rendered.items():
-        owner = {
-            "apiVersion": api.MC_API,
-            "blockOwnerDeletion": True,
-            "controller": True,
-            "kind": "MachineConfigPool",
-            "name": pool,
-            "uid": uid("MachineConfigPool", pool, ""),
-        }
-        obj = api.machine_config(
-            name,
-            created,
-            P,
-            spec["config"],
-            role=None,
-            generated=False,
-            annotations={
-                "machineconfiguration.openshift.io/generated-by-controller-version": MCO_HASH[
-                    release
-                ]
-            },
-            owner=owner,
-        )
-        obj["spec"] = spec
-        api.write_cluster_object(tree, group, "machineconfigs", obj)
-    C = api.pool_condition
-    for pool, target, status_cfg, paused in (
-        ("master", r.master, r.master, False),
-        ("worker", r.worker_new, r.worker_old, True),
-    ):
-        done = target == status_cfg
-        t = UPGRADED[1] if done else WORKER_PAUSED
-        conds = [
-            C("RenderDegraded", False, INSTALLED),
-            C("NodeDegraded", False, INSTALLED),
-            C("Degraded", False, INSTALLED),
-            C("Updated", done, t, f"All nodes are updated with {target}" if done else ""),
-            C("Updating", False, t),
-        ]
-        obj = api.pool_obj(
-            pool,
-            INSTALLED,
-            P,
-            selector={"matchLabels": {api.ROLE_LABEL: pool}},
-            node_selector={"matchLabels": {f"node-role.kubernetes.io/{pool}": ""}},
-            target=target,
-            target_sources=r.sources(target),
-            status_config=status_cfg,
-            status_sources=r.sources(status_cfg),
-            nodes=[n for n in cluster.nodes if n.pool == pool],
-            paused=paused,
-            max_unavailable=1 if pool == "worker" else None,
-            conditions=conds,
-            cert_expirys=None,
-            labels={
-                "machineconfiguration.openshift.io/mco-built-in": "",
-                **(
-                    {"operator.machineconfiguration.openshift.io/required-for-upgrade": ""}
-                    if pool == "master"
-                    else {}
-                ),
-            },
-        )
-        api.write_cluster_object(tree, group, "machineconfigpools", obj)
-    history = [
-        {
-            "completionTime": iso(UPGRADED[1]),
-            "image": release_image("4.3.5"),
-            "startedTime": iso(UPGRADED[0]),
-            "state": "Completed",
-            "verified": True,
-            "version": "4.3.5",
-        },
-        {
-            "completionTime": iso(later(INSTALLED, minutes=36)),
-            "image": release_image("4.3.1"),
-            "startedTime": iso(INSTALLED),
-            "state": "Completed",
-            "verified": False,
-            "version": "4.3.1",
-        },
-    ]
-    cv = {
-        "apiVersion": "config.openshift.io/v1",
-        "kind": "ClusterVersion",
-        "metadata": api.meta("version", INSTALLED, kind="ClusterVersion", generation=2),
-        "spec": {
+    writers.write_pool(  # paused during the 4.3.5 upgrade: compute-1 stays on the 4.3.1 config
+        tree,
+        cluster,
+        r,
+        "worker",
+        created=INSTALLED,
+        target=r.worker_new,
+        status_config=r.worker_old,
+        conditions=pool_conditions(INSTALLED, (False, WORKER_PAUSED), (False, WORKER_PAUSED)),
+        labels={**writers.MCO_BUILT_IN},
+        paused=True,
+        max_unavailable=1,
+    )
+
+
+def write_cv(tree: Tree) -> None:
+    def update(version: str) -> dict[str, Any]:
+        return {"force": False, "image": release_image(version), "version": version}
+
+    writers.write_cluster_version(
+        tree,
+        INSTALLED,
+        HISTORY,
+        generation=2,
+        spec={
             "channel": "stable-4.3",
             "clusterID": CLUSTER_ID,
-            "desiredUpdate": {"force": False, "image": release_image("4.3.5"), "version": "4.3.5"},
+            "desiredUpdate": update("4.3.5"),
             "upstream": "https://api.openshift.com/api/upgrades_info/v1/graph",
         },
-        "status": {
-            "availableUpdates": [
-                {"force": False, "image": release_image("4.3.8"), "version": "4.3.8"}
-            ],
+        status={
+            "availableUpdates": [update("4.3.8")],
             "conditions": [
-                {
-                    "lastTransitionTime": iso(later(INSTALLED, minutes=36)),
-                    "message": "Done applying 4.3.5",
-                    "status": "True",
-                    "type": "Available",
-                },
-                {"lastTransitionTime": iso(UPGRADED[1]), "status": "False", "type": "Failing"},
-                {
-                    "lastTransitionTime": iso(UPGRADED[1]),
-                    "message": "Cluster version is 4.3.5",
-                    "status": "False",
-                    "type": "Progressing",
-                },
-                {
-                    "lastTransitionTime": iso(later(INSTALLED, minutes=1)),
-                    "status": "True",
-                    "type": "RetrievedUpdates",
-                },
+                cv_condition(
+                    "Available", True, later(INSTALLED, minutes=36), "Done applying 4.3.5"
+                ),
+                cv_condition("Failing", False, UPGRADED[1]),
+                cv_condition("Progressing", False, UPGRADED[1], "Cluster version is 4.3.5"),
+                cv_condition("RetrievedUpdates", True, later(INSTALLED, minutes=1)),
             ],
-            "desired": {"force": False, "image": release_image("4.3.5"), "version": "4.3.5"},
-            "history": history,
-            "observedGeneration": 2,
+            "desired": update("4.3.5"),
             "versionHash": "p1OpHCk2Sk8=",
         },
-    }
-    api.write_cluster_object(tree, "config.openshift.io", "clusterversions", cv)
-    for name, msg, operands in CO_43:
-        obj = api.cluster_operator(name, P, INSTALLED, UPGRADED[1], msg or "", operands)
-        api.write_cluster_object(tree, "config.openshift.io", "clusteroperators", obj)
-    infra = {
-        "apiVersion": "config.openshift.io/v1",
-        "kind": "Infrastructure",
-        "metadata": api.meta("cluster", INSTALLED, kind="Infrastructure"),
-        "spec": {"cloudConfig": {"key": "config", "name": "cloud-provider-config"}},
-        "status": {
-            "apiServerInternalURI": f"https://api-int.{P.cluster_domain}:6443",
-            "apiServerURL": P.api_url,
+    )
+
+
+def write_api(tree: Tree, cluster: Cluster, r: Rendering) -> None:
+    writers.write_node_objects(tree, cluster)
+    writers.write_namespaces_and_pods(tree, cluster)
+    write_service_accounts(tree, cluster.ns("demo-app"))
+    writers.write_machine_configs(tree, r, P, MCO_HASH, release_annotation=False)
+    write_pools(tree, cluster, r)
+    write_cv(tree)
+    writers.write_cluster_operators(tree, P, CO_SPECS, created=INSTALLED, since=UPGRADED[1])
+    writers.write_infrastructure(
+        tree,
+        P,
+        INSTALLED,
+        spec={"cloudConfig": {"key": "config", "name": "cloud-provider-config"}},
+        status={
             "etcdDiscoveryDomain": P.cluster_domain,
             "infrastructureName": "ocp43-8mx4d",
             "platform": "VSphere",
             "platformStatus": {"type": "VSphere"},
         },
-    }
-    api.write_cluster_object(tree, "config.openshift.io", "infrastructures", infra)
-    for s in default_sccs(
-        INSTALLED,
-        modern=False,
-        anyuid_users=["system:serviceaccount:demo-app:runasanyuid"],
-        restricted_groups=["system:authenticated"],
-    ):
-        api.write_cluster_object(tree, "security.openshift.io", "securitycontextconstraints", s)
-    for i, n in enumerate(cluster.nodes):
-        t = later(parse_time("2020-03-16T08:14:00Z"), minutes=11 * i)
-        api.write_cluster_object(
-            tree,
-            "certificates.k8s.io",
-            "certificatesigningrequests",
-            api.csr_obj(
-                f"csr-{suffix5('csr43', n.name)}",
-                t,
-                username=f"system:node:{n.name}",
-                groups=["system:nodes", "system:authenticated"],
-                signer="",
+    )
+    writers.write_sccs(
+        tree,
+        default_sccs(
+            INSTALLED,
+            modern=False,
+            anyuid_users=["system:serviceaccount:demo-app:runasanyuid"],
+            restricted_groups=["system:authenticated"],
+        ),
+    )
+    serving = parse_time("2020-03-16T08:14:00Z")
+    writers.write_csrs(
+        tree,
+        [
+            api.kubelet_serving_csr(
+                n.name,
+                later(serving, minutes=11 * i),
+                seed="csr43",
                 usages=["digital signature", "key encipherment", "server auth"],
-                approved_at=later(t, seconds=3),
-                cn=f"system:node:{n.name}",
+                approved_after=3,
                 v1=False,
-            ),
-        )
+            )
+            for i, n in enumerate(cluster.nodes)
+        ],
+    )
 
 
-MANIFEST = {
-    "format": "rhcos-runbooks-capture/1",
-    "kind": "demo",
-    "captured_at": "2020-03-17T08:00:00Z",
-    "api_url": P.api_url,
-    "context": "admin",
-    "tool_version": "0.1.0",
-    "notes": [
+MANIFEST = writers.manifest(
+    P,
+    [
         "Synthetic demo cluster modelled on a real OpenShift 4.3 cluster (RHCOS "
         "43.81.202003052336.0): every value is made up. Generated by tools/demos/generate.py.",
         "crictl statsp and imagefsinfo do not exist on 4.3 nodes (cri-tools 1.16): those facts "
@@ -853,7 +591,7 @@ MANIFEST = {
         "MachineConfig contents are abridged: each generated MachineConfig carries a "
         "representative subset of the files and units the real templates write.",
     ],
-}
+)
 
 
 def build(tree: Tree) -> None:

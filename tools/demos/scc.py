@@ -47,6 +47,7 @@ DESCRIPTIONS = {
     "restricted": "restricted denies access to all host features and requires pods to be run"
     " with a UID, and SELinux context that are allocated to the namespace.",
 }
+DESCRIPTIONS["node-exporter"] = "node-exporter scc is used for the Prometheus node exporter"
 DESCRIPTIONS["hostnetwork-v2"] = DESCRIPTIONS["hostnetwork"] + _V2_TAIL.format(legacy="hostnetwork")
 DESCRIPTIONS["nonroot-v2"] = DESCRIPTIONS["nonroot"] + _V2_TAIL.format(legacy="nonroot")
 DESCRIPTIONS["restricted-v2"] = DESCRIPTIONS["restricted"].replace(
@@ -58,7 +59,7 @@ def _scc(
     name: str,
     created: datetime,
     *,
-    modern: bool,
+    release_manifest: bool,
     priority: int | None = None,
     priv: bool = False,
     host_net: bool = False,
@@ -77,10 +78,11 @@ def _scc(
     groups: list[str] | None = None,
     v2: bool = False,
     extra: dict[str, Any] | None = None,
-    generation: int = 1,
+    generation: int | None = 1,
 ) -> dict[str, Any]:
+    """One SCC (``release_manifest``: annotated as the 4.11+ release payload ships it)."""
     ann = {"kubernetes.io/description": DESCRIPTIONS[name]}
-    if modern:
+    if release_manifest:
         ann.update(
             {
                 "include.release.openshift.io/ibm-cloud-managed": "true",
@@ -122,6 +124,16 @@ def _scc(
     return obj
 
 
+#: What a ``-v2`` SCC (4.11+) changes in its legacy one: drop ALL capabilities but allow
+#: NET_BIND_SERVICE, no privilege escalation, seccomp runtime/default, no group grants.
+V2_CHANGES: dict[str, Any] = {
+    "drop": ["ALL"],
+    "allowed_caps": ["NET_BIND_SERVICE"],
+    "groups": None,
+    "v2": True,
+}
+
+
 def default_sccs(
     created: datetime,
     *,
@@ -131,124 +143,90 @@ def default_sccs(
 ) -> list[dict[str, Any]]:
     """The default SCCs: 4.11+ set (``modern``) with the v2 ones, or the 4.3 set."""
     vols = VOLS_416 if modern else VOLS_43
-    out = [
-        _scc(
-            "anyuid",
-            created,
-            modern=modern,
-            priority=10,
-            run_as="RunAsAny",
-            fs_group="RunAsAny",
-            drop=["MKNOD"],
-            volumes=vols,
-            users=anyuid_users,
-            groups=["system:cluster-admins"],
+    legacy: dict[str, dict[str, Any]] = {
+        "anyuid": {
+            "priority": 10,
+            "run_as": "RunAsAny",
+            "fs_group": "RunAsAny",
+            "drop": ["MKNOD"],
+            "volumes": vols,
+            "users": anyuid_users,
+            "groups": ["system:cluster-admins"],
             # `oc adm policy add-scc-to-user` edits the SCC: each spec change bumps generation
-            generation=2 if anyuid_users else 1,
-        ),
-        _scc(
-            "hostaccess",
-            created,
-            modern=modern,
-            host_net=True,
-            host_ports=True,
-            host_pid=True,
-            host_ipc=True,
-            host_dir=True,
-            drop=LEGACY_DROP,
-            volumes=sorted([*vols, "hostPath"]),
-        ),
-        _scc(
-            "hostmount-anyuid",
-            created,
-            modern=modern,
-            host_dir=True,
-            run_as="RunAsAny",
-            fs_group="RunAsAny",
-            drop=["MKNOD"],
-            volumes=sorted([*vols, "hostPath", "nfs"]),
-            users=["system:serviceaccount:openshift-infra:pv-recycler-controller"],
-        ),
-        _scc(
-            "hostnetwork",
-            created,
-            modern=modern,
-            host_net=True,
-            host_ports=True,
-            supp="MustRunAs",
-            drop=LEGACY_DROP,
-            volumes=vols,
-        ),
-        _scc(
-            "nonroot",
-            created,
-            modern=modern,
-            run_as="MustRunAsNonRoot",
-            fs_group="RunAsAny",
-            drop=LEGACY_DROP,
-            volumes=vols,
-        ),
-        _scc(
-            "privileged",
-            created,
-            modern=modern,
-            priv=True,
-            host_net=True,
-            host_ports=True,
-            host_pid=True,
-            host_ipc=True,
-            host_dir=True,
-            run_as="RunAsAny",
-            selinux="RunAsAny",
-            fs_group="RunAsAny",
-            allowed_caps=["*"],
-            volumes=["*"],
-            users=["system:admin", "system:serviceaccount:openshift-infra:build-controller"],
-            groups=["system:cluster-admins", "system:nodes", "system:masters"],
-            extra={"allowedUnsafeSysctls": ["*"], "seccompProfiles": ["*"]},
-        ),
-        _scc(
-            "restricted",
-            created,
-            modern=modern,
-            drop=LEGACY_DROP,
-            volumes=vols,
-            groups=restricted_groups,
-        ),
-    ]
+            "generation": 2 if anyuid_users else 1,
+        },
+        "hostaccess": {
+            "host_net": True,
+            "host_ports": True,
+            "host_pid": True,
+            "host_ipc": True,
+            "host_dir": True,
+            "drop": LEGACY_DROP,
+            "volumes": sorted([*vols, "hostPath"]),
+        },
+        "hostmount-anyuid": {
+            "host_dir": True,
+            "run_as": "RunAsAny",
+            "fs_group": "RunAsAny",
+            "drop": ["MKNOD"],
+            "volumes": sorted([*vols, "hostPath", "nfs"]),
+            "users": ["system:serviceaccount:openshift-infra:pv-recycler-controller"],
+        },
+        "hostnetwork": {
+            "host_net": True,
+            "host_ports": True,
+            "supp": "MustRunAs",
+            "drop": LEGACY_DROP,
+            "volumes": vols,
+        },
+        "nonroot": {
+            "run_as": "MustRunAsNonRoot",
+            "fs_group": "RunAsAny",
+            "drop": LEGACY_DROP,
+            "volumes": vols,
+        },
+        "privileged": {
+            "priv": True,
+            "host_net": True,
+            "host_ports": True,
+            "host_pid": True,
+            "host_ipc": True,
+            "host_dir": True,
+            "run_as": "RunAsAny",
+            "selinux": "RunAsAny",
+            "fs_group": "RunAsAny",
+            "allowed_caps": ["*"],
+            "volumes": ["*"],
+            "users": ["system:admin", "system:serviceaccount:openshift-infra:build-controller"],
+            "groups": ["system:cluster-admins", "system:nodes", "system:masters"],
+            "extra": {"allowedUnsafeSysctls": ["*"], "seccompProfiles": ["*"]},
+        },
+        "restricted": {"drop": LEGACY_DROP, "volumes": vols, "groups": restricted_groups},
+    }
+    out = [_scc(name, created, release_manifest=modern, **kw) for name, kw in legacy.items()]
     if modern:
         out += [
-            _scc(
-                "hostnetwork-v2",
-                created,
-                modern=True,
-                host_net=True,
-                host_ports=True,
-                supp="MustRunAs",
-                drop=["ALL"],
-                allowed_caps=["NET_BIND_SERVICE"],
-                volumes=vols,
-                v2=True,
-            ),
-            _scc(
-                "nonroot-v2",
-                created,
-                modern=True,
-                run_as="MustRunAsNonRoot",
-                fs_group="RunAsAny",
-                drop=["ALL"],
-                allowed_caps=["NET_BIND_SERVICE"],
-                volumes=vols,
-                v2=True,
-            ),
-            _scc(
-                "restricted-v2",
-                created,
-                modern=True,
-                drop=["ALL"],
-                allowed_caps=["NET_BIND_SERVICE"],
-                volumes=vols,
-                v2=True,
-            ),
+            _scc(f"{name}-v2", created, release_manifest=True, **{**legacy[name], **V2_CHANGES})
+            for name in ("hostnetwork", "nonroot", "restricted")
         ]
     return sorted(out, key=lambda o: o["metadata"]["name"])
+
+
+def node_exporter_scc(created: datetime) -> dict[str, Any]:
+    """``node-exporter``, which the cluster-monitoring operator creates: no release annotations
+    and no generation in its metadata."""
+    return _scc(
+        "node-exporter",
+        created,
+        release_manifest=False,
+        priv=True,
+        host_net=True,
+        host_ports=True,
+        host_pid=True,
+        host_dir=True,
+        run_as="RunAsAny",
+        selinux="RunAsAny",
+        fs_group="RunAsAny",
+        volumes=["*"],
+        generation=None,
+    )

@@ -109,6 +109,19 @@ DEFAULT_43_PROFILES = [
     },
 ]
 
+#: The default CR's recommend entries for masters/infra and for other nodes (4.3 and 4.16 alike).
+_RECOMMEND_NODES = [
+    {
+        "match": [
+            {"label": "node-role.kubernetes.io/master"},
+            {"label": "node-role.kubernetes.io/infra"},
+        ],
+        "priority": 30,
+        "profile": "openshift-control-plane",
+    },
+    {"priority": 40, "profile": "openshift-node"},
+]
+
 DEFAULT_43_RECOMMEND = [
     {
         "match": [
@@ -129,15 +142,7 @@ DEFAULT_43_RECOMMEND = [
         "priority": 20,
         "profile": "openshift-node-es",
     },
-    {
-        "match": [
-            {"label": "node-role.kubernetes.io/master"},
-            {"label": "node-role.kubernetes.io/infra"},
-        ],
-        "priority": 30,
-        "profile": "openshift-control-plane",
-    },
-    {"priority": 40, "profile": "openshift-node"},
+    *_RECOMMEND_NODES,
 ]
 
 DEFAULT_416_PROFILES = [
@@ -149,17 +154,7 @@ DEFAULT_416_PROFILES = [
     }
 ]
 
-DEFAULT_416_RECOMMEND = [
-    {
-        "match": [
-            {"label": "node-role.kubernetes.io/master"},
-            {"label": "node-role.kubernetes.io/infra"},
-        ],
-        "priority": 30,
-        "profile": "openshift-control-plane",
-    },
-    {"priority": 40, "profile": "openshift-node"},
-]
+DEFAULT_416_RECOMMEND = list(_RECOMMEND_NODES)  # no Elasticsearch entries any more
 
 INFRA_ROUTER_PROFILES = [
     {
