@@ -13,6 +13,7 @@ import os
 import platform
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -122,6 +123,8 @@ def run_context(source: Source, *, runbook: str, parameters: Mapping[str, object
             )
         )
     where = ident.api_url if ident.kind == "live" else _shareable(ident.capture_path)
+    if ident.is_demo and ident.capture_path:
+        where = f"bundled with rhcos_helpers: demos/data/{Path(ident.capture_path).name}"
     pairs: dict[str, object] = {
         "Runbook": runbook,
         "Source": f"{_shareable(ident.spec)} ({ident.kind})",

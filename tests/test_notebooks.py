@@ -45,6 +45,16 @@ def test_every_runbook_ran_ok_on_the_demo(demo_run):
     assert (out / "index.html").exists()
 
 
+def test_reports_show_no_local_path_of_the_demo(demo_run):
+    spec, out, _ = demo_run
+    repo = str(Path(__file__).resolve().parent.parent)
+    version = "4.3" if spec == "demo:4.3" else "4.16"
+    for rb in NOTEBOOKS:
+        html = (out / f"{rb.stem}.html").read_text()
+        assert f"bundled with rhcos_helpers: demos/data/ocp-{version}" in html
+        assert repo not in html, rb.stem
+
+
 def test_no_secret_reaches_any_output_file(demo_run):
     _, out, _ = demo_run
     for path in out.iterdir():
