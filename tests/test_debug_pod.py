@@ -18,7 +18,7 @@ from kubernetes import config as k8s_config
 
 from rhcos_helpers.errors import UsageError
 from rhcos_helpers.node_access import DebugPodRunner, sweep
-from rhcos_helpers.node_access.debug_pod import (
+from rhcos_helpers.node_access.debug_manifests import (
     MANAGED_BY_LABEL,
     RUN_ID_LABEL,
     debug_pod_manifest,

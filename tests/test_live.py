@@ -19,7 +19,8 @@ from kubernetes import config as k8s_config
 
 from rhcos_helpers.errors import ClusterAccessError, NotApplicable, SourceError
 from rhcos_helpers.sources.base import NodeOutput
-from rhcos_helpers.sources.live import NODE_ACCESS_REASON, LiveSource, NodeRunner
+from rhcos_helpers.sources.live import LiveSource
+from rhcos_helpers.sources.live_nodes import NODE_ACCESS_REASON, NodeRunner
 from tests.simulator import Simulator
 from tests.simulator.builders import namespace, node, pod, write_capture
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from rhcos_helpers.node_access.debug_pod import MANAGED_BY_LABEL
+from rhcos_helpers.node_access.debug_manifests import MANAGED_BY_LABEL
 from rhcos_helpers.report.runner import run_runbooks
 from tests.simulator import Simulator
 from tests.simulator.server import DEMO_CAPTURE

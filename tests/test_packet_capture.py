@@ -18,15 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rhcos_helpers.errors import ParseError, UsageError
-from rhcos_helpers.node_access.debug_pod import MANAGED_BY_LABEL
-from rhcos_helpers.node_access.packet_capture import (
-    CaptureError,
-    CaptureRefused,
-    capture_argv,
-    capture_packets,
-    capture_refusal,
-    parse_pcap,
-)
+from rhcos_helpers.node_access.capture_policy import capture_argv, capture_refusal
+from rhcos_helpers.node_access.debug_manifests import MANAGED_BY_LABEL
+from rhcos_helpers.node_access.packet_capture import CaptureError, CaptureRefused, capture_packets
+from rhcos_helpers.node_access.pcap import parse_pcap
 from rhcos_helpers.sources import open_source
 from rhcos_helpers.sources.live import LiveSource
 from tests.simulator import Simulator

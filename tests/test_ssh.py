@@ -23,7 +23,8 @@ import pytest
 
 from rhcos_helpers.errors import UsageError
 from rhcos_helpers.node_access.ssh import SSH_NOTICE, SshRunner, node_internal_ip
-from rhcos_helpers.sources.live import LiveSource, NodeRunner
+from rhcos_helpers.sources.live import LiveSource
+from rhcos_helpers.sources.live_nodes import NodeRunner
 from tests.simulator import Simulator
 from tests.simulator.builders import node, write_capture
 from tests.sshd import SshServer, descendants, free_port, sshd_server  # noqa: F401

@@ -11,7 +11,7 @@ Design:
   concurrency is low (4): each node in flight starts a privileged debug pod (the debug-pod
   runner keeps it until the source is closed) and loads the API server and the kubelet.
 * The facts of one node run one after another, in the order given, in one thread: a
-  :class:`~rhcos_helpers.sources.live.NodeRunner` that keeps one debug pod per node (the
+  :class:`~rhcos_helpers.sources.live_nodes.NodeRunner` that keeps one debug pod per node (the
   debug-pod runner does) starts it on the first command and reuses it for the rest.
 * Only a live source's nodes are skipped (Windows, NotReady): reading a capture or a demo costs
   nothing and returns what the capture recorded for the node, failures included.

@@ -5,7 +5,7 @@
    read that mark). The debug pod (``oc debug node/X``) is the default way to reach a node;
    runbooks print :data:`SSH_NOTICE` before they use SSH, and :class:`SshRunner` logs it once.
 
-:class:`SshRunner` is a :class:`~rhcos_helpers.sources.live.NodeRunner` that calls the system
+:class:`SshRunner` is a :class:`~rhcos_helpers.sources.live_nodes.NodeRunner` that calls the system
 OpenSSH client (``ssh``) in a subprocess, never through a shell. Because the real client runs,
 everything an administrator already set up works unchanged: ``~/.ssh/config`` (``Host`` entries,
 ``ProxyJump``, ``IdentityFile``), the agent (``SSH_AUTH_SOCK``), ``known_hosts``, hardware keys.
@@ -43,8 +43,8 @@ The command line built for ``ssh`` (see :meth:`SshRunner.ssh_argv`)::
 
 Exit codes: ``ssh`` exits 255 for its own failures (connection, authentication, host key) and
 otherwise with the remote command's code. A 255 is reported as an SSH failure naming the host
-and the next step; a remote command that itself exits 255 cannot be told apart (none of the
-catalogue's commands does).
+and the next step (:mod:`~rhcos_helpers.node_access.ssh_errors`); a remote command that itself
+exits 255 cannot be told apart (none of the catalogue's commands does).
 
 Examples:
     >>> runner = SshRunner(port=2222, connect_timeout=5)
@@ -77,8 +77,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rhcos_helpers.errors import UsageError
+from rhcos_helpers.node_access.ssh_errors import _command_failure, _one_line, _ssh_failure
 from rhcos_helpers.sources.base import NodeOutput
-from rhcos_helpers.sources.live import NodeRunner
+from rhcos_helpers.sources.live_nodes import NodeRunner
 
 __all__ = ["SSH_NOTICE", "HostKeyChecking", "SshRunner", "node_internal_ip"]
 
@@ -113,65 +114,6 @@ _RESERVED_OPTIONS = {
     "identityfile": "use identity_file=",
     "proxyjump": "use jump_host=",
 }
-#: (text in ssh's stderr, what it means and what to do next). First match wins.
-_SSH_ERRORS: tuple[tuple[str, str], ...] = (
-    (
-        "REMOTE HOST IDENTIFICATION HAS CHANGED",
-        "the host key of {target} changed (node reinstalled, or someone in the middle); if the "
-        "node was reinstalled, remove the old key with `ssh-keygen -R {known_host}` and retry",
-    ),
-    (
-        "Host key verification failed",
-        "the host key of {target} is not known and strict checking is on; check its fingerprint "
-        "and add it to known_hosts, or use strict_host_key_checking='accept-new'",
-    ),
-    (
-        "UNPROTECTED PRIVATE KEY FILE",
-        "the private key file is readable by others and ssh ignores it; `chmod 600` it",
-    ),
-    (
-        "Too many authentication failures",
-        "the server gave up after too many keys were offered (agent); pass identity_file= and "
-        "extra_options=['IdentitiesOnly=yes']",
-    ),
-    (
-        "Permission denied",
-        "authentication as {user} failed; check that the key (identity_file=, ssh-agent or an "
-        "IdentityFile in ~/.ssh/config) is in the node's authorized_keys (MachineConfig "
-        "99-<pool>-ssh)",
-    ),
-    (
-        "Could not resolve hostname",
-        "the name does not resolve; map nodes to their InternalIP (node_lookup= or host_for=) "
-        "or add a Host entry with HostName to ~/.ssh/config",
-    ),
-    (
-        "Connection refused",
-        "nothing listens on the SSH port; check port= and that sshd runs, or reach the node "
-        "through a bastion (jump_host= or ProxyJump in ~/.ssh/config)",
-    ),
-    (
-        "timed out",
-        "no answer within {connect_timeout} s; the node is probably reachable only through a "
-        "bastion: set jump_host= (or ProxyJump in ~/.ssh/config)",
-    ),
-    (
-        "No route to host",
-        "no route to the node from here; reach it through a bastion (jump_host= or ProxyJump in "
-        "~/.ssh/config)",
-    ),
-    (
-        "Network is unreachable",
-        "no route to the node from here; reach it through a bastion (jump_host= or ProxyJump in "
-        "~/.ssh/config)",
-    ),
-    (
-        "Connection closed",
-        "the connection was closed during the handshake (a bastion that cannot reach the node, "
-        "a firewall, or sshd refusing the client); check the bastion and ~/.ssh/config",
-    ),
-)
-_SSH_ERROR_DEFAULT = "check the key, the bastion (jump_host=) and ~/.ssh/config"
 
 
 def node_internal_ip(node: Mapping[str, Any] | None) -> str | None:
@@ -424,7 +366,16 @@ class SshRunner(NodeRunner):
         if rc == 0:
             return _replace(result, status="ok", exit_code=0)
         if rc == SSH_FAILURE_EXIT:
-            return _replace(result, reason=self._ssh_failure(node, host, stderr))
+            reason = _ssh_failure(
+                node,
+                host,
+                stderr,
+                user=self.user,
+                port=self.port,
+                jump_host=self.jump_host,
+                connect_timeout=self.connect_timeout,
+            )
+            return _replace(result, reason=reason)
         if rc < 0:
             return _replace(
                 result,
@@ -433,44 +384,8 @@ class SshRunner(NodeRunner):
                     f"`{shlex.join(argv)}`; run it again"
                 ),
             )
-        return _replace(result, exit_code=rc, reason=self._command_failure(node, argv, rc, stderr))
-
-    # ---------------------------------------------------------------------------- reasons
-
-    def _ssh_failure(self, node: str, host: str, stderr: str) -> str:
-        """One line for an ssh exit 255: what ssh said, what it means, the next step."""
-        lines = [line.strip() for line in stderr.splitlines() if line.strip(" @")]
-        target = f"{self.user}@{host}"
-        known_host = f"[{host}]:{self.port}" if self.port and self.port != 22 else host
-        via = f" via bastion {self.jump_host}" if self.jump_host else ""
-        for needle, advice in _SSH_ERRORS:
-            said = next((line for line in lines if needle.lower() in line.lower()), None)
-            if said is not None:
-                text = advice.format(
-                    target=target,
-                    known_host=known_host,
-                    user=self.user,
-                    connect_timeout=self.connect_timeout,
-                )
-                return _one_line(f"ssh {target}{via} (node {node}) failed: {said}: {text}")
-        said = lines[-1] if lines else "no message"
-        return _one_line(
-            f"ssh {target}{via} (node {node}) failed with exit 255: {said}; {_SSH_ERROR_DEFAULT}"
-        )
-
-    def _command_failure(self, node: str, argv: Sequence[str], rc: int, stderr: str) -> str:
-        """One line for a remote command that ran and exited non-zero."""
-        first = next((line.strip() for line in stderr.splitlines() if line.strip()), "")
-        if "a password is required" in stderr or "a terminal is required" in stderr:
-            return _one_line(
-                f"sudo on {node} needs a password for {self.user}: {first}; use a user with "
-                "passwordless sudo (core has it on RHCOS)"
-            )
-        said = f": {first}" if first else " (no stderr)"
-        hint = "; the command is missing on the node" if rc == 127 else "; see stderr"
-        return _one_line(
-            f"command `{shlex.join(argv)}` failed on {node} with exit {rc}{said}{hint}"
-        )
+        reason = _command_failure(node, argv, rc, stderr, user=self.user)
+        return _replace(result, exit_code=rc, reason=reason)
 
     def _notice_once(self) -> None:
         with self._lock:
@@ -553,9 +468,3 @@ def _text(data: bytes | None) -> str:
 
 def _replace(out: NodeOutput, **changes: Any) -> NodeOutput:
     return dataclasses.replace(out, **changes)
-
-
-def _one_line(value: object) -> str:
-    """Collapse whitespace so a message stays on one line (cut at 400 characters)."""
-    text = " ".join(str(value).split())
-    return text if len(text) <= 400 else text[:397] + "..."

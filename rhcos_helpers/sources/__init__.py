@@ -17,6 +17,23 @@ Live sources read node-level facts through a privileged debug pod per node (what
 ``oc debug node/NAME`` creates; removed on every path) unless ``RHCOS_RUNBOOKS_NODE_ACCESS`` says
 ``none`` (API-only data: nodeInfo, kubelet stats summary, node logs) or ``ssh`` (``ssh core@node
 sudo ...``: the machine-config daemon then marks the node ``ssh=accessed``).
+
+The package, by layer (each module imports only the ones above it):
+
+==================  ================================================================================
+``base``            the :class:`Source` interface, :class:`NodeOutput`, :class:`SourceIdentity`
+``_archive``        must-gather and sos report tarballs, extracted once, safely, into a shared cache
+``must_gather``     the must-gather layout: roots, YAML index, gather time, ``host_service_logs/``
+``sos_report``      sos reports: which node each one is, and the node facts it holds
+``capture_layout``  the project's own capture layout: ``rhcos-capture.json``, ``nodes/<node>/``
+``capture``         ``CaptureSource``: must-gathers, sos reports and captures found and read as one
+``demo``            the bundled demo clusters (captures shipped in the package)
+``_live_http``      a live source's requests: retries, Status messages, errors with the next step
+``kubeconfig``      the ``ApiClient`` of a kubeconfig context or of the pod's service account
+``live_nodes``      node facts of a live cluster: ``NodeRunner``, node access, the node proxy
+``live``            ``LiveSource``: objects listed page by page, node facts dispatched, runner owned
+``snapshot``        ``write_capture``: any source written in the project's capture layout
+==================  ================================================================================
 """
 
 from __future__ import annotations
