@@ -48,13 +48,12 @@ from rhcos_helpers.kinds import KINDS, Kind
 from rhcos_helpers.node_access.fanout import FactSpec, FleetResult, collect_facts, fact_key
 from rhcos_helpers.redaction import redacted
 from rhcos_helpers.sources.base import NodeOutput, Source
+from rhcos_helpers.sources.capture_layout import CAPTURE_FORMAT, MANIFEST
 
 __all__ = ["DEFAULT_JOURNAL_SINCE", "capture_command", "default_facts", "write_capture"]
 
 log = logging.getLogger(__name__)
 
-CAPTURE_FORMAT = "rhcos-runbooks-capture/1"
-MANIFEST = "rhcos-capture.json"
 #: Time window of the captured journals (``journalctl --since``).
 DEFAULT_JOURNAL_SINCE = "-24h"
 _JOURNAL_UNITS = ("crio", "kubelet")
