@@ -14,20 +14,25 @@ Examples:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from rhcos_helpers import nodes as nodes_mod
 from rhcos_helpers._time import age, parse_time
-from rhcos_helpers.errors import NotApplicable
+from rhcos_helpers.errors import ClusterAccessError, NotApplicable, UsageError
 from rhcos_helpers.findings import Finding, Severity
 from rhcos_helpers.nodes import NodeRow, list_nodes
-from rhcos_helpers.pools import status as pools_mod
 from rhcos_helpers.sources.base import Attempt, Source
+
+if TYPE_CHECKING:  # pools reads machineconfigs, which reads the topology here: no import cycle
+    from rhcos_helpers.pools import status as pools_mod
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "ClusterVersionInfo",
@@ -35,8 +40,13 @@ __all__ = [
     "CsrRow",
     "HistoryEntry",
     "OperatorRow",
+    "EXTERNAL",
+    "HIGHLY_AVAILABLE",
+    "HOSTED_REASON",
+    "SINGLE_REPLICA",
     "Topology",
     "cluster_version",
+    "control_plane_topology",
     "conditions_frame",
     "csrs_frame",
     "overview_findings",
@@ -45,6 +55,8 @@ __all__ = [
     "version_facts",
     "findings",
     "history_frame",
+    "hosted_findings",
+    "mco_not_applicable",
     "operator_row",
     "operators",
     "operators_frame",
@@ -260,6 +272,81 @@ def operators_frame(rows: Iterable[OperatorRow]) -> pd.DataFrame:
     return frame.rename(columns=_CO_COLUMNS)
 
 
+#: Infrastructure ``status.controlPlaneTopology`` values (openshift/api config/v1 ``TopologyMode``).
+HIGHLY_AVAILABLE = "HighlyAvailable"
+SINGLE_REPLICA = "SingleReplica"
+EXTERNAL = "External"
+
+
+def control_plane_topology(source: Source) -> str:
+    """Infrastructure ``cluster`` ``status.controlPlaneTopology``; ``""`` when it cannot be told.
+
+    ``HighlyAvailable``, ``SingleReplica`` (single-node OpenShift) or ``External`` (a hosted
+    control plane: HyperShift, IBM Cloud managed). Clusters before 4.8 do not report it; a
+    capture without the Infrastructure object, or a caller not allowed to read it, gives ``""``.
+
+    Examples:
+        >>> from rhcos_helpers.sources import open_source
+        >>> control_plane_topology(open_source("demo")), control_plane_topology(open_source("demo:4.3"))
+        ('HighlyAvailable', '')
+    """
+    try:
+        infra = source.get("infrastructures", "cluster") or {}
+    except (NotApplicable, UsageError, ClusterAccessError) as exc:
+        log.info("Infrastructure cluster not read (topology unknown): %s", exc)
+        return ""
+    return str((infra.get("status") or {}).get("controlPlaneTopology") or "")
+
+
+#: Why runbooks 40 and 50 do not apply to a hosted control plane's guest cluster.
+HOSTED_REASON = (
+    "not applicable: this is a hosted control plane (Infrastructure "
+    "status.controlPlaneTopology=External), whose guest cluster has no MachineConfig or "
+    "MachineConfigPool objects. Its nodes are configured and rolled out from the management "
+    "cluster: MachineConfigs inside ConfigMaps listed in the NodePool's spec.config, applied by "
+    "the NodePool (spec.management.upgradeType Replace or InPlace). Look there: "
+    "`oc get nodepools -A` against the management cluster."
+)
+
+
+def mco_not_applicable(source: Source) -> str | None:
+    """Why this cluster has no MachineConfig or MachineConfigPool objects, or ``None``.
+
+    A hosted control plane's guest cluster (Infrastructure ``controlPlaneTopology: External``)
+    has neither: HyperShift's cluster-version operator leaves their CRDs out of the guest and
+    deletes them, and the nodes are configured from the management cluster (MachineConfigs
+    inside ConfigMaps named by the NodePool's ``spec.config``, rolled out by the NodePool).
+
+    Examples:
+        >>> from rhcos_helpers.sources import open_source
+        >>> mco_not_applicable(open_source("demo")) is None
+        True
+    """
+    return HOSTED_REASON if control_plane_topology(source) == EXTERNAL else None
+
+
+def hosted_findings(reason: str | None) -> list[Finding]:
+    """One info finding when ``reason`` is :data:`HOSTED_REASON` (runbooks 40 and 50), else none.
+
+    A report of a hosted control plane then says "not applicable" first, instead of "nothing
+    needs attention".
+
+    Examples:
+        >>> [f.title for f in hosted_findings(HOSTED_REASON)], hosted_findings("not collected")
+        (['Not applicable: a hosted control plane has no MachineConfigs or pools'], [])
+    """
+    if reason != HOSTED_REASON:
+        return []
+    return [
+        Finding(
+            severity=Severity.INFO,
+            title="Not applicable: a hosted control plane has no MachineConfigs or pools",
+            what=HOSTED_REASON,
+            where="infrastructure/cluster",
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class Topology:
     """The cluster's shape.
@@ -295,13 +382,13 @@ def topology(source: Source) -> Topology:
     masters = [n for n in nodes if {"master", "control-plane"} & set(n.roles.split(","))]
     workers = [n for n in nodes if n not in masters]
     schedulable_masters = [n for n in masters if "worker" in n.roles.split(",")]
-    if cp_topology == "External":
+    if cp_topology == EXTERNAL:
         kind = "hosted control plane"
         text = (
             f"Hosted control plane: the control plane runs outside this cluster; "
             f"{len(workers)} worker node(s), no MachineConfigs or masters here."
         )
-    elif cp_topology == "SingleReplica" or len(nodes) == 1:
+    elif cp_topology == SINGLE_REPLICA or len(nodes) == 1:
         kind = "single-node"
         text = "Single-node OpenShift: one node is control plane and worker; its API goes away "
         text += "while it reboots."
@@ -515,7 +602,9 @@ def overview_findings(
     """Every finding of runbook 00; parts the source could not provide become info findings."""
     out = findings(version.value, operators.value or [], csrs.value)
     out += nodes_mod.findings(nodes.value or [])
-    out += pools_mod.findings(pools.value or [])
+    from rhcos_helpers.pools import status as pools_status
+
+    out += pools_status.findings(pools.value or [])
     for label, part in (
         ("cluster version", version),
         ("cluster operators", operators),

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from rhcos_helpers.report import history, runner
-from rhcos_helpers.report.history import Change, diff_runs
+from rhcos_helpers.report import history, run_diff, runner
+from rhcos_helpers.report.run_diff import Change, diff_runs
 
 DATA = Path(__file__).parent / "data" / "history"
 DEMO = Path(__file__).resolve().parent.parent / "rhcos_helpers" / "demos" / "data" / "ocp-4.16"
@@ -176,11 +176,11 @@ def test_root_index_lists_every_run_with_its_changes(
 
 
 def test_diff_html(run1: dict[str, Any], run2: dict[str, Any]) -> None:
-    html = history.render_diff_html(diff_runs(run1, run2), previous_href="../x/index.html")
+    html = run_diff.render_diff_html(diff_runs(run1, run2), previous_href="../x/index.html")
     assert '<a href="../x/index.html">2026-11-20T09:30:00+00:00</a>' in html
     assert "<td>added</td><td>worker-3</td>" in html
     assert "<td>removed</td><td>50-worker-chrony</td>" in html
-    assert "No earlier run" in history.render_diff_html(None)
+    assert "No earlier run" in run_diff.render_diff_html(None)
 
 
 def test_dir_names() -> None:

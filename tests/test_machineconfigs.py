@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -154,13 +155,48 @@ def test_origin(name, meta, origin):
     [
         ({"metadata": {}}, "without metadata.name"),
         ({"metadata": {"name": "x"}, "spec": {"config": "nope"}}, "spec.config is not an object"),
-        ({"metadata": {"name": "x"}, "spec": {"config": {"ignition": {"version": "1.0"}}}}, "unknown Ignition version"),
+        ({"metadata": {"name": "x"}, "spec": {"config": {"ignition": {"version": "1.0"}}}}, "ignition.version '1.0' is not an Ignition spec"),
+        ({"metadata": {"name": "x"}, "spec": {"config": {"ignition": {"version": "3.6.0-experimental"}}}}, "ignition.version '3.6.0-experimental' is not"),
+        ({"metadata": {"name": "x"}, "spec": {"config": {"ignition": {"version": "3.4"}}}}, "ignition.version '3.4' is not"),
+        ({"metadata": {"name": "x"}, "spec": {"config": {"storage": {"files": []}}}}, "spec.config has no ignition.version"),
+        ({"metadata": {"name": "x"}, "spec": {"config": {"apiVersion": "v1", "kind": "ConfigMap"}}}, "not an Ignition config"),
         ({"metadata": {"name": "x"}, "spec": {"config": {"ignition": {"version": "3.2.0"}, "storage": {"files": [{"mode": 420}]}}}}, "has no path"),
     ],
 )  # fmt: skip
 def test_invalid_objects(obj, fragment):
-    with pytest.raises(ParseError, match=fragment):
+    with pytest.raises(ParseError, match=re.escape(fragment)) as err:
         parse_machineconfig(obj)
+    if "ignition" in fragment or "Ignition" in fragment or "object" in fragment:
+        # the input is named, and the next step: edit or delete that MachineConfig
+        assert "fails to render" in str(err.value) and "`oc edit mc x`" in str(err.value)
+
+
+@pytest.mark.parametrize("version", ["2.0.0", "2.1.0", "2.2.0", "3.0.0", "3.1.0", "3.2.0", "3.3.0",
+                                     "3.4.0", "3.5.0"])  # fmt: skip
+def test_every_ignition_spec_mco_reads_is_accepted(version):
+    obj = {"metadata": {"name": "x"}, "spec": {"config": {"ignition": {"version": version}}}}
+    assert parse_machineconfig(obj).ignition_major == int(version[0])
+
+
+@pytest.mark.parametrize(
+    ("url", "compression", "effect"),
+    [
+        ("data:;base64,@@@", None, "fails to render (RenderDegraded)"),
+        ("data:,50%", None, "fails to render (RenderDegraded)"),
+        ("data:,x", "bzip2", "fails to render (RenderDegraded)"),
+        ("data:;base64,aGVsbG8K", "gzip", "the node goes Degraded"),
+        ("https://example.com/chrony.conf", None, "the node goes Degraded"),
+    ],
+)
+def test_an_undecodable_file_names_the_field_its_effect_and_the_fix(url, compression, effect):
+    obj = {"metadata": {"name": "50-worker-bad"}, "spec": {"config": {
+        "ignition": {"version": "3.4.0"},
+        "storage": {"files": [{"path": "/etc/x", "contents": {"source": url, "compression": compression}}]},
+    }}}  # fmt: skip
+    (f,) = parse_machineconfig(obj).files
+    assert f.contents is None
+    assert effect in f.error and "fix contents.source with `oc edit mc 50-worker-bad`" in f.error
+    assert "\n" not in f.error  # one line
 
 
 def test_units_and_dropins_22_and_3x():

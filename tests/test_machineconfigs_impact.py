@@ -105,3 +105,88 @@ def test_cluster_policy_status_is_used_in_416_and_417():
 def test_unknown_version_is_a_named_error():
     with pytest.raises(UsageError, match="unknown OpenShift version"):
         predict(ConfigDiff("a", "b", ()), version="banana")
+
+
+# Every release 4.3..4.18, every path class and item kind: (action, drain). The rows follow the
+# module's sources: 4.3-4.6 always reboot; 4.7 the first reboot-less paths (still drained);
+# 4.8-4.13 more paths, no drain for "none"; 4.14-4.16 the exact release-4.14 paths incl. the
+# crio restart for the user CA bundle; 4.17+ (and 4.16 TechPreview) NodeDisruptionPolicy
+# defaults.
+R, N, NOD = ("reboot", True), ("none", False), ("none", True)
+RC, RCN = ("reload crio", True), ("reload crio", False)
+NDP_RELOAD = ("reload crio.service", False)
+OLD = {c: R for c in (*PATHS, "unit", "kernel-argument", "ssh-keys")}
+V47 = {**OLD, "pull-secret": NOD, "registries": RC, "ssh-keys": NOD}
+V48 = {**V47, "kubelet-ca": N, "pull-secret": N, "policy": RCN, "gpg": RCN, "ssh-keys": N}
+V414 = {**V48, "internal-pull-secret": N, "user-ca": ("restart crio", False)}
+V417 = {**OLD, "pull-secret": N, "registries": ("reload crio.service", True), "policy": NDP_RELOAD,
+        "gpg": NDP_RELOAD, "registries.d": NDP_RELOAD, "ssh-keys": N,
+        "user-ca": ("restart coreos-update-ca-trust.service, restart crio.service", False)}  # fmt: skip
+BY_MINOR = {
+    **{m: OLD for m in range(3, 7)}, 7: V47, **{m: V48 for m in range(8, 14)},
+    **{m: V414 for m in range(14, 17)}, 17: V417, 18: V417,
+}  # fmt: skip
+MATRIX = [(f"4.{m}", cls, exp) for m, row in BY_MINOR.items() for cls, exp in row.items()]
+
+
+def _change(cls: str) -> Change:
+    if cls in PATHS:
+        return Change("file", PATHS[cls], "changed")
+    return Change(cls, {"unit": "chronyd.service", "ssh-keys": "core"}.get(cls, "x"), "changed")
+
+
+@pytest.mark.parametrize(
+    ("version", "cls", "expected"), MATRIX, ids=[f"{v}-{c}" for v, c, _ in MATRIX]
+)
+def test_every_release_from_43_to_418(version, cls, expected):
+    d = ConfigDiff("a", "b", (_change(cls),))
+    (item,) = predict(d, version=f"{version}.7").items
+    assert (item.action, item.drain) == expected, item.reason
+
+
+def test_every_minor_is_in_the_matrix():
+    assert sorted(BY_MINOR) == list(range(3, 19))
+
+
+def test_416_techpreview_and_the_basis_per_release():
+    d = ConfigDiff("a", "b", (_change("registries.d"),))
+    assert predict(d, version="4.16.3").items[0].action == "reboot"  # release-4.14 paths
+    tp = predict(d, version="4.16.3", tech_preview=True)
+    assert tp.items[0].action == "reload crio.service" and "defaults" in tp.basis
+    bases = {v: predict(d, version=v).basis for v in ("4.3", "4.7", "4.12", "4.15", "4.18")}
+    assert bases == {
+        "4.3": "always drain and reboot (4.3-4.6)",
+        "4.7": "release-4.7 post-config actions",
+        "4.12": "release-4.8..4.13 post-config actions",
+        "4.15": "release-4.14 post-config action paths",
+        "4.18": "NodeDisruptionPolicy defaults (no MachineConfiguration status read)",
+    }
+
+
+def test_a_release_newer_than_the_rules_says_so():
+    imp = predict(ConfigDiff("a", "b", (_change("pull-secret"),)), version="4.24.1")
+    assert (imp.items[0].action, imp.items[0].drain) == ("none", False)
+    assert "4.24 is newer than 4.21" in imp.basis
+
+
+@pytest.mark.parametrize("version", ["banana", "5.1", "4", "", "4.x", "4.0", "v3.11"])
+def test_unknown_versions_name_the_input_and_the_form_to_use(version):
+    with pytest.raises(UsageError, match="unknown OpenShift version") as err:
+        predict(ConfigDiff("a", "b", (_change("other"),)), version=version)
+    assert repr(version) in str(err.value)
+    assert "4.N" in str(err.value) or "only OpenShift 4" in str(err.value)
+
+
+@pytest.mark.parametrize("version", ["4.14.30", "4.16.21", "4.17.2"])
+def test_single_node_is_never_drained_and_says_the_api_goes_away(version):
+    d = ConfigDiff("a", "b", (_change("other"), _change("registries"), _change("kernel-argument")))
+    ha = predict(d, version=version)
+    sno = predict(d, version=version, topology="SingleReplica")
+    assert ha.drain and not sno.drain and sno.single_node
+    assert [i.action for i in sno.items] == [i.action for i in ha.items]
+    assert all(not i.drain for i in sno.items) and sno.action == "reboot"
+    assert "single-node: never drained" in sno.basis
+    assert "not drained" in sno.summary and "the API and every workload are down" in sno.summary
+    quiet = predict(ConfigDiff("a", "b", (_change("pull-secret"),)), version=version,
+                    topology="SingleReplica")  # fmt: skip
+    assert quiet.summary.startswith("The single node is not drained") and "API" not in quiet.summary

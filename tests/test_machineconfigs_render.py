@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from rhcos_helpers.machineconfigs.merge import from_rendered, merge, rules_for
@@ -10,6 +16,7 @@ from rhcos_helpers.machineconfigs.parse import (
     MachineConfigInfo,
     McFile,
     McUnit,
+    parse_machineconfig,
     read_machineconfigs,
 )
 from rhcos_helpers.machineconfigs.render import (
@@ -144,3 +151,75 @@ def test_diff_reports_every_kind_and_redacts():
     filechange = next(c for c in d.changes if c.kind == "file")
     assert "mode 0644 -> 0600" in filechange.detail
     assert "s3cr3tvalue" not in filechange.diff
+
+
+# Every rendered config of both demos, the ones no pool or node names any more included (made
+# from the templates of the release before the upgrade, which the cluster no longer holds): the
+# demo generator knows each one's sources; merged here with the release's rules, they must give
+# the rendered config the demo holds.
+_GENERATOR_SOURCES = """
+import importlib, json, sys
+sys.path.insert(0, ".")
+import api
+mod = importlib.import_module(sys.argv[1])
+out = {}
+for name, rc in mod.Rendering().rendered.items():
+    out[name] = {"release": rc.release, "sources": [
+        api.machine_config(m.name, m.created, mod.P, m.config, role=m.role,
+                           generated=m.generated, extra_spec=m.extra_spec)
+        for m in rc.sources]}
+print(json.dumps(out, default=str))
+"""
+
+
+def _generator_rendering(module: str) -> dict[str, Any]:
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", _GENERATOR_SOURCES, module],
+        cwd=root / "tools" / "demos", capture_output=True, text=True, check=True, timeout=300,
+    )  # fmt: skip
+    return dict(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize(("spec", "module"), [("demo", "ocp416"), ("demo:4.3", "ocp43")])
+def test_every_rendered_config_of_the_demos_equals_the_merge_of_its_sources(spec, module):
+    mcs = read_machineconfigs(open_source(spec))
+    rendered = {n for n, m in mcs.configs.items() if m.is_rendered}
+    generated = _generator_rendering(module)
+    assert set(generated) == rendered
+    for name, info in sorted(generated.items()):
+        cluster = from_rendered(mcs.configs[name])
+        local = merge(
+            [parse_machineconfig(obj) for obj in info["sources"]],
+            rules=rules_for(info["release"]),
+            os_image_url=cluster.os_image_url,
+            ignition_version=cluster.ignition_version,
+        )
+        changes = diff_configs(cluster, local, with_text=False).changes
+        assert changes == (), (name, [(c.kind, c.item, c.change) for c in changes])
+        assert local.duplicate_paths == cluster.duplicate_paths, name
+        assert (local.kernel_arguments, local.extensions, local.fips) == (
+            cluster.kernel_arguments, cluster.extensions, cluster.fips,
+        ), name  # fmt: skip
+
+
+@pytest.mark.parametrize("spec", ["demo", "demo:4.3"])
+def test_every_rendered_config_a_pool_or_node_names_matches_its_local_merge(spec):
+    src = open_source(spec)
+    mcs = read_machineconfigs(src)
+    pools = src.list("machineconfigpools")
+    named = {
+        n["metadata"]["annotations"][f"machineconfiguration.openshift.io/{k}"]
+        for n in src.list("nodes")
+        for k in ("currentConfig", "desiredConfig")
+    }
+    checked = {
+        c.rendered: c
+        for p in pools
+        for which in ("spec", "status")
+        for c in [check_rendered(mcs, p, version=src.identity.cluster_version or "", which=which)]
+    }  # fmt: skip
+    # a node's config is always one of its pool's target and current ones
+    assert named <= set(checked)
+    stale = {n for n, c in checked.items() if not c.equal}
+    assert all("expected to differ" in checked[n].note for n in stale)

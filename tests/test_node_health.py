@@ -1,4 +1,4 @@
-"""node_os.health: df, kubelet summary filesystems, chrony, journal events, pressure."""
+"""node_os filesystems, time_sync, health: df, kubelet summary, chrony, journal events, pressure."""
 
 from __future__ import annotations
 
@@ -9,18 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rhcos_helpers.errors import ParseError
+from rhcos_helpers.node_os.filesystems import filesystems_frame, parse_df, parse_summary_filesystems
 from rhcos_helpers.node_os.fleet import collect
 from rhcos_helpers.node_os.health import (
-    chrony_frame,
-    filesystems_frame,
     findings,
     journal_events_frame,
     journal_frame,
-    parse_chrony_tracking,
-    parse_df,
-    parse_summary_filesystems,
     pressure_frame,
 )
+from rhcos_helpers.node_os.time_sync import chrony_frame, parse_chrony_tracking
 from rhcos_helpers.sources import open_source
 from tests.conftest import DATA
 from tests.node_fleet_fakes import fake_fleet, node_obj, ok

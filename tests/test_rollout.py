@@ -94,7 +94,8 @@ def test_timeout_and_degraded(sim, src):
     sim.timeline.start(RolloutScript(trigger="watch", degrade={"worker-2": "failed to drain"}))
     res = pools.rollout.watch_rollout(src, pool="worker", timeout_s=30, request_timeout_s=2)
     assert res.outcome == "degraded"
-    assert "worker-2: Degraded failed to drain" in res.message
+    # from the node's annotations, or the pool's condition when its event came first
+    assert "worker-2" in res.message and "failed to drain" in res.message
     with pytest.raises(UsageError, match="pool 'nope' does not exist"):
         pools.rollout.watch_rollout(src, pool="nope", timeout_s=1)
 

@@ -57,17 +57,19 @@ def test_head_scores_and_order_match_the_domain_facts():
     p = policies("head")
     assert {s.name: scc.policies.score(s, version=p.version) for s in p.sccs} == HEAD_SCORES
     assert [s.name for s in p.sccs] == list(HEAD_SCORES)  # §3.2 lists them in admission order
-    assert scc.policies.order_frame(p)["WEIGHTS"].unique().tolist() == ["4.9+"]
+    assert scc.policy_tables.order_frame(p)["WEIGHTS"].unique().tolist() == ["4.9+"]
 
 
 def test_43_uses_the_old_weights_and_orders_restricted_before_nonroot():
     p = policies("4.3")
-    frame = scc.policies.order_frame(p)
-    assert frame[scc.policies.COL_NAME].tolist() == [
+    frame = scc.policy_tables.order_frame(p)
+    assert frame[scc.policy_tables.COL_NAME].tolist() == [
         "anyuid", "restricted", "nonroot", "hostmount-anyuid", "hostnetwork", "hostaccess",
         "privileged",
     ]  # fmt: skip
-    scores = dict(zip(frame[scc.policies.COL_NAME], frame[scc.policies.COL_SCORE], strict=True))
+    scores = dict(
+        zip(frame[scc.policy_tables.COL_NAME], frame[scc.policy_tables.COL_SCORE], strict=True)
+    )
     assert scores["privileged"] == 1_000_000 + 400_000 + 200_000 + 100_000 + 80_000 + 9000
     assert scores["restricted"] == 50_000 + 30_000 + 4800
     assert set(frame["WEIGHTS"]) == {"4.3-4.8"}
@@ -83,8 +85,8 @@ def test_ties_break_by_name_and_priority_wins():
 
 
 def test_oc_get_scc_columns_as_oc_prints_them():
-    frame = scc.policies.get_frame(policies("head"))
-    assert list(frame.columns) == scc.policies.GET_COLUMNS
+    frame = scc.policy_tables.get_frame(policies("head"))
+    assert list(frame.columns) == scc.policy_tables.GET_COLUMNS
     row = frame.set_index("NAME").loc["anyuid"]
     assert (row["PRIV"], row["CAPS"], row["PRIORITY"]) == ("false", "<no value>", "10")
     assert frame.set_index("NAME").loc["restricted-v2"]["CAPS"] == '["NET_BIND_SERVICE"]'
@@ -92,14 +94,14 @@ def test_oc_get_scc_columns_as_oc_prints_them():
 
 def test_describe_and_beyond():
     p = policies("head")
-    desc = dict(scc.policies.describe_frame(p.get("anyuid")).values.tolist())
+    desc = dict(scc.policy_tables.describe_frame(p.get("anyuid")).values.tolist())
     assert desc["Access: Groups"] == "system:cluster-admins"
     assert desc["Create-only (kept across upgrades)"] == "yes"
-    beyond = scc.policies.beyond_frame(p).set_index(scc.policies.COL_NAME)
+    beyond = scc.policy_tables.beyond_frame(p).set_index(scc.policy_tables.COL_NAME)
     assert beyond.loc["anyuid", "COMPARED WITH"] == "restricted-v2"
     assert "any UID" in beyond.loc["anyuid", "ALLOWS BEYOND IT"]
     assert "privileged containers" in beyond.loc["privileged", "ALLOWS BEYOND IT"]
-    assert scc.policies.beyond_frame(policies("4.3"))["COMPARED WITH"].unique().tolist() == [
+    assert scc.policy_tables.beyond_frame(policies("4.3"))["COMPARED WITH"].unique().tolist() == [
         "restricted"
     ]
 
@@ -110,9 +112,13 @@ def test_describe_and_beyond():
 )
 def test_create_only_restricted_kept_on_upgrade(name, open_to_all, finding):
     p = policies(name)
-    row = scc.policies.create_only_frame(p).set_index(scc.policies.COL_NAME).loc["restricted"]
+    row = (
+        scc.policy_tables.create_only_frame(p)
+        .set_index(scc.policy_tables.COL_NAME)
+        .loc["restricted"]
+    )
     assert ("system:authenticated" in row["GROUPS"]) is open_to_all
-    titles = [f.title for f in scc.policies.policy_findings(p)]
+    titles = [f.title for f in scc.policy_tables.policy_findings(p)]
     assert ("SCC restricted is still open to system:authenticated" in titles) is finding
 
 
@@ -124,10 +130,10 @@ def test_create_only_restricted_kept_on_upgrade(name, open_to_all, finding):
 )  # fmt: skip
 def test_bad_scc_objects_raise_parse_error_and_become_marked_rows(obj):
     with pytest.raises(ParseError, match="securitycontextconstraints"):
-        scc.policies.parse_scc(obj)
+        scc.parse.parse_scc(obj)
     p = scc.policies.policies_from_objects([obj, *_set("head")[0]], version="4.16.0")
     assert len(p.errors) == 1
-    assert "(unreadable)" in scc.policies.get_frame(p)["NAME"].iloc[-1]
+    assert "(unreadable)" in scc.policy_tables.get_frame(p)["NAME"].iloc[-1]
 
 
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
@@ -135,7 +141,7 @@ def test_bad_scc_objects_raise_parse_error_and_become_marked_rows(obj):
                     max_leaves=20))  # fmt: skip
 def test_parse_scc_returns_or_raises_parse_error(obj):
     try:
-        scc.policies.parse_scc(obj)
+        scc.parse.parse_scc(obj)
     except ParseError:
         pass
 
@@ -143,7 +149,7 @@ def test_parse_scc_returns_or_raises_parse_error(obj):
 @given(st.text(max_size=200))
 def test_parse_pod_yaml_returns_or_raises_parse_error(text):
     try:
-        scc.admission.parse_pod_yaml(text)
+        scc.admission_input.parse_pod_yaml(text)
     except ParseError:
         pass
 
@@ -288,14 +294,14 @@ def test_43_restricted_open_to_everyone_admits_a_plain_pod():
 )
 def test_bad_pod_yaml_is_one_line(text):
     with pytest.raises(ParseError) as err:
-        scc.admission.parse_pod_yaml(text)
+        scc.admission_input.parse_pod_yaml(text)
     assert "\n" not in str(err.value) and str(err.value).startswith("pod yaml: ")
 
 
 def test_deployment_yaml_gives_its_template():
     doc = {"kind": "Deployment", "metadata": {"name": "d"},
            "spec": {"template": {"spec": {"containers": [{"name": "a"}]}}}}  # fmt: skip
-    assert scc.admission.parse_pod_yaml(yaml.safe_dump(doc))["metadata"]["name"] == "d"
+    assert scc.admission_input.parse_pod_yaml(yaml.safe_dump(doc))["metadata"]["name"] == "d"
 
 
 # ------------------------------------------------------------------------------ Pod Security
@@ -366,7 +372,7 @@ def test_grant_objects_by_release(spec, explicit, kinds):
         assert last["metadata"]["name"] == "system:openshift:scc:anyuid"
         assert ("namespace" in last["metadata"]) is explicit
     ns = src.get("namespaces", "demo-app")
-    pod = scc.admission.seed_pod("newsa")
+    pod = scc.admission_input.seed_pod("newsa")
     before = scc.admission.review(p, r, pod=pod, namespace=ns, requester=CTRL)
     p2, r2 = scc.grant.simulate(p, r, plan)
     after = scc.admission.review(p2, r2, pod=pod, namespace=ns, requester=CTRL)
@@ -383,7 +389,7 @@ def test_revoke_on_the_demo_removes_the_binding_subject():
                           service_account="runasanyuid", revoke=True)  # fmt: skip
     assert [(s.action, s.kind) for s in plan.steps] == [("delete", "ClusterRoleBinding")]
     p2, r2 = scc.grant.simulate(p, r, plan)
-    rev = scc.admission.review(p2, r2, pod=scc.admission.seed_pod("runasanyuid"),
+    rev = scc.admission.review(p2, r2, pod=scc.admission_input.seed_pod("runasanyuid"),
                                namespace=src.get("namespaces", "demo-app"), requester=CTRL)  # fmt: skip
     assert rev.chosen is None
 

@@ -26,7 +26,7 @@ def _plan(src, **kw):
 
 def test_dry_run_sends_nothing_then_apply_grants_and_the_cluster_agrees(live):
     sim, src = live
-    pod = scc.admission.seed_pod("newsa")
+    pod = scc.admission_input.seed_pod("newsa")
     ask = {"pod": pod, "namespace": "demo-app", "requester": scc.access.CONTROLLER}
     assert scc.runtime.cluster_review(src, **ask)["Cluster's answer"] == "no SCC admits the pod"
     plan = _plan(src)

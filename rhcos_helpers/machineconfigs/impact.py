@@ -27,6 +27,13 @@ machine-config daemon of the cluster's release takes, and why:
 Always: a FIPS change after install makes the node **Unreconcilable** (the daemon refuses it),
 and directories, links and users other than ``core`` are refused (node Degraded).
 
+Single-node OpenShift (Infrastructure ``controlPlaneTopology: SingleReplica``, 4.8+): the daemon
+never drains the node (MCO ``docs/SingleNodeOpenShift.md``), and while it reboots the API and
+every workload are unavailable.
+
+Versions: OpenShift 4.1 onwards; a release newer than the newest these rules were read from
+(:data:`NEWEST_KNOWN`) is predicted with the newest rules, and the basis says so.
+
 Examples:
     >>> from rhcos_helpers.machineconfigs.render import Change, ConfigDiff
     >>> d = ConfigDiff("a", "b", (Change("file", "/etc/containers/registries.conf", "changed"),))
@@ -44,17 +51,23 @@ from typing import Any
 
 import pandas as pd
 
+from rhcos_helpers.cluster import SINGLE_REPLICA
+from rhcos_helpers.errors import UsageError
 from rhcos_helpers.machineconfigs.merge import minor_version
 from rhcos_helpers.machineconfigs.render import Change, ConfigDiff
 
 __all__ = [
     "DEFAULT_CLUSTER_POLICIES",
+    "NEWEST_KNOWN",
     "Impact",
     "ItemImpact",
     "impact_frame",
     "policy_from_machineconfiguration",
     "predict",
 ]
+
+#: The newest minor release whose post-config actions these rules were read from (4.N).
+NEWEST_KNOWN = 21
 
 KUBELET_CA = "/etc/kubernetes/kubelet-ca.crt"
 PULL_SECRET = "/var/lib/kubelet/config.json"
@@ -123,6 +136,7 @@ class Impact:
         action: the strongest action (``none`` < reload < restart < drain < ``reboot`` <
             ``unreconcilable``); ``no change`` for an empty diff.
         drain: whether the node is drained first.
+        single_node: a single-node cluster (never drained; no API while the node reboots).
     """
 
     version: str
@@ -130,6 +144,7 @@ class Impact:
     items: tuple[ItemImpact, ...]
     action: str
     drain: bool
+    single_node: bool = False
 
     @property
     def reboot(self) -> bool:
@@ -151,10 +166,15 @@ class Impact:
                 "The machine-config daemon refuses this change: nodes go Degraded "
                 "(Unreconcilable) and the pool stops updating."
             )
-        drain = "drained, then " if self.drain else "not drained; "
         what = {"reboot": "rebooted", "none": "left running (no service touched)"}.get(
             self.action, f"left running ({self.action})"
         )
+        if self.single_node:
+            text = f"The single node is not drained (the daemon never drains one) and {what}"
+            if self.reboot:
+                return text + ": the API and every workload are down until it is back."
+            return text + "."
+        drain = "drained, then " if self.drain else "not drained; "
         return f"Each node is {drain}{what}, one pool node at a time (maxUnavailable)."
 
 
@@ -243,6 +263,7 @@ def predict(
     version: str,
     policy: Mapping[str, Any] | None = None,
     tech_preview: bool = False,
+    topology: str = "",
 ) -> Impact:
     """The post-config action of a diff on a release.
 
@@ -251,11 +272,17 @@ def predict(
         version: the cluster's OpenShift version (``4.N`` or ``4.N.z``).
         policy: ``clusterPolicies`` from ``MachineConfiguration/cluster`` status, when present.
         tech_preview: the cluster runs the TechPreviewNoUpgrade feature set (4.16 policies).
+        topology: Infrastructure ``controlPlaneTopology``; ``SingleReplica`` means no drain.
 
     Raises:
-        UsageError: an unknown version.
+        UsageError: an unknown version (not ``4.N``, or before 4.1), named, with the form to use.
     """
     _, minor = minor_version(version)
+    if minor < 1:
+        raise UsageError(
+            f"unknown OpenShift version {version!r}: OpenShift 4 releases start at 4.1; give "
+            "the cluster's version as 4.N or 4.N.z (e.g. 4.16)"
+        )
     items: list[ItemImpact] = []
     use_policy: Mapping[str, Any] | None = None
     if minor >= 17 or (minor == 16 and (tech_preview or policy)):
@@ -273,15 +300,25 @@ def predict(
         basis = "release-4.8..4.13 post-config actions"
     else:
         basis = "release-4.14 post-config action paths"
+    if minor > NEWEST_KNOWN:
+        basis += (f" (4.{minor} is newer than 4.{NEWEST_KNOWN}, the newest release these rules "
+                  "were read from: assumed unchanged)")  # fmt: skip
+    single = topology == SINGLE_REPLICA
+    if single:
+        basis += "; single-node: never drained"
     for c in diff.changes:
-        items.append(_item(c, minor, use_policy))
+        item = _item(c, minor, use_policy)
+        if single and item.drain:
+            item = ItemImpact(item.kind, item.item, item.change, item.action, False,
+                              item.reason + " (single-node: not drained)")  # fmt: skip
+        items.append(item)
     if not items:
-        return Impact(version, basis, (), "no change", False)
+        return Impact(version, basis, (), "no change", False, single)
     top = max(items, key=lambda i: _rank(i.action))
     action = top.action
     if _rank(action) < 5 and any(i.action.startswith("drain") for i in items):
         action = "drain"
-    return Impact(version, basis, tuple(items), action, any(i.drain for i in items))
+    return Impact(version, basis, tuple(items), action, any(i.drain for i in items), single)
 
 
 def _item(c: Change, minor: int, policy: Mapping[str, Any] | None) -> ItemImpact:

@@ -41,12 +41,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from rhcos_helpers.cluster import EXTERNAL, HOSTED_REASON, control_plane_topology
 from rhcos_helpers.errors import NotApplicable, ParseError
 from rhcos_helpers.machineconfigs.dataurl import as_text, decode_data_url
 from rhcos_helpers.sources.base import Source
 
 __all__ = [
     "GENERATED_BY_ANNOTATION",
+    "IGNITION_VERSIONS",
     "ROLE_LABEL",
     "McDropin",
     "McFile",
@@ -65,6 +67,22 @@ ROLE_LABEL = "machineconfiguration.openshift.io/role"
 GENERATED_BY_ANNOTATION = "machineconfiguration.openshift.io/generated-by-controller-version"
 
 _SPEC = "machineconfig"
+
+#: Ignition spec versions the machine-config operator reads: 2.x through Ignition's chained 2.2
+#: parser, 3.0-3.5 (which 3.x a release reads depends on it: 3.1 in 4.6, 3.2 in 4.7-4.13, 3.4 in
+#: 4.14-4.18, 3.5 from 4.19). Anything else fails the render with "parsing Ignition config
+#: failed: unknown version" (MCO pkg/controller/common/helpers.go ``IgnParseWrapper``).
+IGNITION_VERSIONS = (
+    "2.0.0",
+    "2.1.0",
+    "2.2.0",
+    "3.0.0",
+    "3.1.0",
+    "3.2.0",
+    "3.3.0",
+    "3.4.0",
+    "3.5.0",
+)
 
 
 # --- records ----------------------------------------------------------------------------------
@@ -260,7 +278,7 @@ def _parse_file(entry: Any, *, mc: str, major: int) -> tuple[McFile, list[str]]:
         try:
             data = decode_data_url(str(source), compression=compression)
         except ParseError as exc:
-            error = exc.reason
+            error = _decode_error(exc.reason, mc)
     elif major == 3 and not entry.get("append"):
         data = b""  # Ignition 3 creates an empty file
     append_value = entry.get("append")
@@ -290,6 +308,18 @@ def _parse_file(entry: Any, *, mc: str, major: int) -> tuple[McFile, list[str]]:
         ),
         problems,
     )
+
+
+def _decode_error(reason: str, mc: str) -> str:
+    """One line: what is wrong with ``contents.source``, what it does, and what to do."""
+    if "gzip" in reason or "not a data URL" in reason:
+        effect = "the machine-config daemon cannot write it and the node goes Degraded"
+    else:
+        effect = (
+            "Ignition validation rejects it, so every pool selecting this MachineConfig fails "
+            "to render (RenderDegraded)"
+        )
+    return f"{reason}: {effect}; fix contents.source with `oc edit mc {mc}`"
 
 
 def _parse_unit(entry: Any, *, mc: str, major: int) -> McUnit:
@@ -365,15 +395,16 @@ def parse_machineconfig(obj: Mapping[str, Any]) -> MachineConfigInfo:
     MachineConfig or whose Ignition config is invalid raises.
 
     Raises:
-        ParseError: no name, a config that is not an object, an unknown Ignition version,
-            files or units without path/name.
+        ParseError: no name, a config that is not an object or not Ignition, an Ignition
+            version the machine-config operator does not read, files or units without
+            path/name. The message names the field and what to do.
 
     Examples:
-        >>> parse_machineconfig({"metadata": {"name": "x"}, "spec": {"config": {
-        ...     "ignition": {"version": "4.0.0"}}}})
+        >>> bad = {"metadata": {"name": "x"}, "spec": {"config": {"ignition": {"version": "3.9.0"}}}}
+        >>> parse_machineconfig(bad)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        rhcos_helpers.errors.ParseError: machineconfig: x: unknown Ignition version '4.0.0'
+        rhcos_helpers.errors.ParseError: machineconfig: x: spec.config.ignition.version '3.9.0' is not an Ignition spec the machine-config operator reads (2.2.0, 3.0.0-3.5.0): ...
     """
     if not isinstance(obj, Mapping):
         raise ParseError(_SPEC, "not an object", excerpt=repr(obj))
@@ -388,10 +419,28 @@ def parse_machineconfig(obj: Mapping[str, Any]) -> MachineConfigInfo:
     if config is None:
         config = {}
     if not isinstance(config, dict):
-        raise ParseError(_SPEC, f"{name}: spec.config is not an object", excerpt=repr(config))
+        raise ParseError(
+            _SPEC,
+            f"{name}: spec.config is not an object, so not an Ignition config: every pool "
+            f"selecting it fails to render; fix or delete it (`oc edit mc {name}`)",
+            excerpt=repr(config),
+        )
     version = str(_obj(config.get("ignition"), "ignition", name).get("version") or "")
-    if config and not re.match(r"^[23]\.\d+\.\d+", version):
-        raise ParseError(_SPEC, f"{name}: unknown Ignition version {version!r}")
+    if config and not version:
+        raise ParseError(
+            _SPEC,
+            f"{name}: spec.config has no ignition.version, so it is not an Ignition config: "
+            f"every pool selecting it fails to render; fix or delete it (`oc edit mc {name}`)",
+            excerpt=repr(config),
+        )
+    if config and version not in IGNITION_VERSIONS:
+        raise ParseError(
+            _SPEC,
+            f"{name}: spec.config.ignition.version {version!r} is not an Ignition spec the "
+            "machine-config operator reads (2.2.0, 3.0.0-3.5.0): every pool selecting it fails "
+            'to render (RenderDegraded, "unknown version"); set a version the release reads '
+            f"(`oc edit mc {name}`) or delete it",
+        )
     major = 2 if version.startswith("2.") else 3
     storage = _obj(config.get("storage"), "storage", name)
     files: list[McFile] = []
@@ -512,6 +561,9 @@ class McSet:
         kubeletconfigs: the KubeletConfig objects (``None``: not collected).
         containerruntimeconfigs: the ContainerRuntimeConfig objects (``None``: not collected).
         now: the reference time for ages.
+        control_plane_topology: Infrastructure ``status.controlPlaneTopology`` (``""`` when
+            unknown): ``SingleReplica`` changes what a rollout does (no drain; the API goes
+            away while the node reboots).
     """
 
     configs: Mapping[str, MachineConfigInfo]
@@ -519,6 +571,7 @@ class McSet:
     kubeletconfigs: tuple[Mapping[str, Any], ...] | None
     containerruntimeconfigs: tuple[Mapping[str, Any], ...] | None
     now: datetime
+    control_plane_topology: str = ""
 
     def get(self, name: str) -> MachineConfigInfo | None:
         """One MachineConfig by name."""
@@ -540,9 +593,13 @@ def read_machineconfigs(source: Source) -> McSet:
     """Read and decode every MachineConfig (and KubeletConfigs/ContainerRuntimeConfigs).
 
     Raises:
-        NotApplicable: the source has no MachineConfigs (not collected, or a hosted control
-            plane's guest cluster, which has none).
+        NotApplicable: the source has no MachineConfigs: a hosted control plane's guest
+            cluster (Infrastructure ``controlPlaneTopology: External``, said first and with
+            where to look instead), or a capture that did not collect them.
     """
+    topology = control_plane_topology(source)
+    if topology == EXTERNAL:
+        raise NotApplicable(HOSTED_REASON)
     objects = source.list("machineconfigs")
     if not objects:
         raise NotApplicable(
@@ -564,4 +621,5 @@ def read_machineconfigs(source: Source) -> McSet:
         kubeletconfigs=_optional_list(source, "kubeletconfigs"),
         containerruntimeconfigs=_optional_list(source, "containerruntimeconfigs"),
         now=source.now(),
+        control_plane_topology=topology,
     )

@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from rhcos_helpers.cluster import SINGLE_REPLICA
+from rhcos_helpers.findings import Finding, Severity
 from rhcos_helpers.machineconfigs.merge import MergedConfig, from_rendered, merge, order, rules_for
 from rhcos_helpers.machineconfigs.parse import McFile, McSet, McUnit, selector_matches
 from rhcos_helpers.redaction import redact_text
@@ -35,7 +37,10 @@ __all__ = [
     "composition_frame",
     "diff_configs",
     "diff_frame",
+    "empty_pool_note",
+    "machine_count",
     "pool_sources",
+    "reach_findings",
 ]
 
 # --- composition and check ---------------------------------------------------------------------
@@ -98,13 +103,88 @@ def composition_frame(mcs: McSet, pools: Sequence[Mapping[str, Any]]) -> pd.Data
                         "ORDER": None,
                         "MACHINECONFIG": n,
                         "ROLE": "",
-                        "ORIGIN": "(deleted since)",
+                        "ORIGIN": "(unreadable)" if n in mcs.errors else "(deleted since)",
                         "SELECTED NOW": False,
                     }  # fmt: skip
                 )
     cols = ["POOL", "CONFIG", "RENDERED", "ORDER", "MACHINECONFIG", "ROLE", "ORIGIN",
             "SELECTED NOW"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
+
+
+# --- pools without nodes (compact and single-node clusters) -----------------------------------
+
+
+def machine_count(pool: Mapping[str, Any]) -> int | None:
+    """``status.machineCount`` of a pool; ``None`` when the pool reports none yet.
+
+    Examples:
+        >>> machine_count({"status": {"machineCount": 0}}), machine_count({}) is None
+        (0, True)
+    """
+    raw = (pool.get("status") or {}).get("machineCount")
+    try:
+        return None if raw is None else int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _where_nodes_are(topology: str) -> str:
+    if topology == SINGLE_REPLICA:
+        return ("this single-node cluster's one node is in pool master (a node that matches "
+                "both master and worker stays in master)")  # fmt: skip
+    return ("every node of this cluster is in another pool: on a compact cluster the "
+            "schedulable masters match both master and worker and stay in master")  # fmt: skip
+
+
+def empty_pool_note(pool: Mapping[str, Any], *, topology: str = "") -> str:
+    """A sentence when ``pool`` has no nodes (what it selects reaches none), else ``""``.
+
+    Examples:
+        >>> p = {"metadata": {"name": "worker"}, "status": {"machineCount": 0}}
+        >>> empty_pool_note(p, topology="SingleReplica")[:60]
+        'pool worker has no nodes, so what it selects reaches no node'
+    """
+    if machine_count(pool) != 0:
+        return ""
+    name = str((pool.get("metadata") or {}).get("name", ""))
+    return (
+        f"pool {name} has no nodes, so what it selects reaches no node: "
+        f"{_where_nodes_are(topology)}. Write it for role master to change the nodes there are; "
+        f"as it is, it takes effect only when nodes join pool {name}"
+    )
+
+
+def reach_findings(mcs: McSet, pools: Sequence[Mapping[str, Any]]) -> list[Finding]:
+    """User MachineConfigs that reach no node: every pool selecting them has no nodes.
+
+    The machine-config controller renders them into those pools' configs all the same, so
+    ``oc get mcp`` shows the pool updated while no node changed (compact and single-node
+    clusters, whose worker pool is empty).
+    """
+    out: list[Finding] = []
+    for mc in mcs.sources():
+        if mc.origin != "user":
+            continue
+        selecting = [
+            p for p in pools
+            if selector_matches((p.get("spec") or {}).get("machineConfigSelector"), mc.labels)
+        ]  # fmt: skip
+        if not selecting or any(machine_count(p) != 0 for p in selecting):
+            continue
+        names = ", ".join(str(p["metadata"]["name"]) for p in selecting)
+        out.append(
+            Finding(
+                Severity.WARNING,
+                f"MachineConfig {mc.name} reaches no node",
+                f"Only pool(s) {names} select it (role {mc.role or 'unset'}), and they have no "
+                f"nodes: {_where_nodes_are(mcs.control_plane_topology)}. It changes nothing on "
+                "the nodes there are and takes effect only when nodes join those pools; to "
+                "change the nodes you have, write it for role master.",
+                f"machineconfig/{mc.name}",
+            )
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -168,8 +248,14 @@ def check_rendered(
     notes = []
     if os_image_url is None:
         notes.append("OS image taken from the rendered config (no ControllerConfig read)")
-    if missing:
-        notes.append(f"sources deleted since: {', '.join(missing)}")
+    unreadable = [n for n in missing if n in mcs.errors]
+    if unreadable:
+        notes.append(
+            f"sources that could not be read (left out of the local merge): {', '.join(unreadable)}"
+        )
+    deleted = [n for n in missing if n not in mcs.errors]
+    if deleted:
+        notes.append(f"sources deleted since: {', '.join(deleted)}")
     diffs = _differences(local, cluster)
     if diffs and which == "status":
         notes.append(

@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from rhcos_helpers.cluster import hosted_findings
 from rhcos_helpers.errors import ClusterAccessError, NotApplicable, UsageError
 from rhcos_helpers.findings import Finding, Severity
 from rhcos_helpers.machineconfigs.author import (
@@ -65,7 +66,9 @@ from rhcos_helpers.machineconfigs.render import (
     composition_frame,
     diff_configs,
     diff_frame,
+    empty_pool_note,
     pool_sources,
+    reach_findings,
 )
 from rhcos_helpers.machineconfigs.tables import (
     files_frame,
@@ -148,7 +151,10 @@ class McRunbook:
 
 def _version(source: Source, target: str) -> tuple[str, str]:
     if target:
-        minor_version(target)
+        try:
+            minor_version(target)
+        except UsageError as exc:
+            return "", f"TARGET_VERSION: {exc}, or leave it empty for the cluster's version"
         return target, ""
     version = source.identity.cluster_version or ""
     if not version:
@@ -157,6 +163,10 @@ def _version(source: Source, target: str) -> tuple[str, str]:
         version = str(((obj.get("status") or {}).get("desired") or {}).get("version", ""))
     if not version:
         return "", "the cluster version is unknown (no ClusterVersion): set TARGET_VERSION"
+    try:
+        minor_version(version)
+    except UsageError as exc:
+        return "", f"the cluster's version: {exc}; set TARGET_VERSION"
     return version, ""
 
 
@@ -186,7 +196,11 @@ def _diff(
         return None, None, f"rendered config {missing[0]} is not in this source"
     assert a is not None and b is not None
     d = diff_configs(a, b)
-    imp = predict(d, version=version, policy=policy) if version else None
+    imp = (
+        predict(d, version=version, policy=policy, topology=mcs.control_plane_topology)
+        if version
+        else None
+    )
     return d, imp, ""
 
 
@@ -203,8 +217,8 @@ def collect(
 ) -> McRunbook:
     """Read and compute everything runbook 40 shows.
 
-    Raises:
-        UsageError: an unknown TARGET_VERSION or NODE (named, with what exists).
+    An unknown TARGET_VERSION, NODE or POOL becomes the named reason of the sections that need
+    it (``version_reason``, ``diff_reason``, ``pool_reason``); the rest is still computed.
     """
     version, version_reason = _version(source, target_version)
     mcs = attempt(read_machineconfigs, source)
@@ -220,7 +234,7 @@ def collect(
         pool_obj = next((p for p in pools.value if p["metadata"]["name"] == pool), None)
         if pool_obj is None:
             names = ", ".join(p["metadata"]["name"] for p in pools.value) or "none"
-            pool_reason = f"pool {pool!r} does not exist; this cluster's pools: {names}"
+            pool_reason = f"pool {pool!r} does not exist; this cluster's pools: {names} (set POOL)"
     else:
         pool_reason = pools.reason or "pools not available"
     base = McRunbook(
@@ -229,7 +243,7 @@ def collect(
         os_image_url=str(os_image) if os_image else None, policy=policy,
     )  # fmt: skip
     if mcs.value is None:
-        return base
+        return _replace(base, author_error=mcs.reason or "") if author and author.name else base
     m = mcs.value
     checks: list[RenderCheck] = []
     pending: list[tuple[str, ConfigDiff, Impact | None]] = []
@@ -281,7 +295,10 @@ def _select_diff(
     if diff_from and diff_to:
         return _diff(mcs, diff_from, diff_to, version, policy)
     if node:
-        obj = source.node(node)
+        try:
+            obj = source.node(node)
+        except UsageError as exc:
+            return None, None, f"NODE: {exc}"
         ann = obj["metadata"].get("annotations") or {}
         cur, des = ann.get(CURRENT, ""), ann.get(DESIRED, "")
         if not cur or not des:
@@ -338,14 +355,14 @@ def _author(
     new = merge(inputs + [new_mc], rules=rules_for(version), os_image_url=image,
                 ignition_version=ign, name=f"{baseline_name or 'pool'} + {new_mc.name}")  # fmt: skip
     d = diff_configs(old, new)
-    note = ""
+    notes = [empty_pool_note(pool_obj, topology=mcs.control_plane_topology)]
     if new_mc.name in mcs.configs:
-        note = (f"a MachineConfig named {new_mc.name} exists: `oc create` fails with "
-                "AlreadyExists (replacing it changes what is shown here)")  # fmt: skip
+        notes.append(f"a MachineConfig named {new_mc.name} exists: `oc create` fails with "
+                     "AlreadyExists (replacing it changes what is shown here)")  # fmt: skip
+    imp = predict(d, version=version, policy=policy, topology=mcs.control_plane_topology)
     return _replace(
-        rb, authored=authored, author_baseline=baseline_name, author_diff=d,
-        author_impact=predict(d, version=version, policy=policy),
-        notes=rb.notes + ((note,) if note else ()),
+        rb, authored=authored, author_baseline=baseline_name, author_diff=d, author_impact=imp,
+        notes=rb.notes + tuple(n for n in notes if n),
     )  # fmt: skip
 
 
@@ -373,6 +390,11 @@ def _one(rb: McRunbook) -> Attempt[McSet]:
         and rb.machineconfig
         and rb.machineconfig not in rb.mcs.value.configs
     ):
+        unreadable = rb.mcs.value.errors.get(rb.machineconfig)
+        if unreadable:
+            return Attempt(
+                None, f"MACHINECONFIG {rb.machineconfig!r} could not be read: {unreadable}"
+            )
         names = ", ".join(list(rb.mcs.value.configs)[:12])
         return Attempt(None, f"no MachineConfig {rb.machineconfig!r}; some that exist: {names}")
     return rb.mcs
@@ -480,8 +502,8 @@ def author_facts(rb: McRunbook) -> Attempt[dict[str, object]]:
         facts["Changes on the nodes"] = len(rb.author_impact.items)
         facts["Predicted action"] = rb.author_impact.action
         facts["What happens"] = rb.author_impact.summary
-    for note in rb.notes:
-        facts["Note"] = note
+    if rb.notes:
+        facts["Note"] = "; ".join(rb.notes)
     return Attempt(facts)
 
 
@@ -609,8 +631,9 @@ def findings(rb: McRunbook) -> list[Finding]:
     """What needs attention: refused content, mismatching renders, pending reboots, overrides."""
     out: list[Finding] = []
     if rb.mcs.value is None:
-        return out
+        return hosted_findings(rb.mcs.reason)
     m = rb.mcs.value
+    out.extend(reach_findings(m, rb.pools.value or []))
     selected: dict[str, list[str]] = {}
     for p in rb.pools.value or []:
         for n in pool_sources(m, p, which="spec")[0]:

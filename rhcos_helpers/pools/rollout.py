@@ -14,6 +14,13 @@ SchedulingDisabled, the daemon's state and the current/desired config, with its 
 when the pool is done, degraded, or the time is up. A capture or demo cannot be watched:
 :func:`snapshot_timeline` shows what the objects' own timestamps tell instead.
 
+The API may go away during a rollout: a single-node cluster's API server runs on the node that
+reboots (MCO ``docs/SingleNodeOpenShift.md``). A lost connection is recorded as a transition of
+``api`` (``reachable`` False, then True with the time it was away), the watch lists again once
+the API answers and goes on; only the time limit ends it (outcome ``timeout``, saying the API is
+unreachable), never the outage itself. A pool without nodes (the worker pool of compact and
+single-node clusters) has nothing to follow and says so (outcome ``no nodes``).
+
 Pausing and unpausing: :mod:`rhcos_helpers.pools.pause`.
 
 Examples:
@@ -31,7 +38,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -124,7 +131,7 @@ class RolloutResult:
     Attributes:
         pool: the pool followed.
         outcome: ``completed``, ``degraded``, ``timeout``, ``snapshot`` (no watch possible),
-            or ``error``.
+            ``no nodes`` (the pool has none), or ``error``.
         message: one line saying why it stopped, or why there was no watch.
         target: the pool's target rendered config when it ended.
         started: when it started (snapshot: the earliest time shown).
@@ -132,6 +139,8 @@ class RolloutResult:
         transitions: every change, in order.
         spans: each node's phases over time (for the figure).
         relists: how many times the watch listed again after ``410 Gone``.
+        api_outages: (lost, back) times of each API outage seen; ``back`` is ``None`` when the
+            API was still unreachable at the end.
     """
 
     pool: str
@@ -143,6 +152,7 @@ class RolloutResult:
     transitions: tuple[Transition, ...]
     spans: tuple[PhaseSpan, ...]
     relists: int = 0
+    api_outages: tuple[tuple[datetime, datetime | None], ...] = ()
 
 
 # ------------------------------------------------------------------------------ fields
@@ -241,6 +251,10 @@ class _Tracker:
                 self.transitions.append(t)
                 log.info("%s %s: %s -> %s", obj, key, before or "(none)", value or "(none)")
 
+    def api(self, old: str, new: str) -> None:
+        """Record the API going away or coming back."""
+        self._record("api", {"reachable": old}, {"reachable": new})
+
     def set_node(self, obj: dict[str, Any], *, quiet: bool = False) -> None:
         name = _name(obj)
         old = node_fields(self.nodes[name]) if name in self.nodes else {}
@@ -284,9 +298,9 @@ class _Tracker:
             if node_fields(n)["state"] in ("Degraded", "Unreconcilable")
         ]
         if fields.get("Degraded") == "True" or bad:
-            return "degraded", f"pool {self.pool} is degraded: " + (
-                "; ".join(bad) or "see conditions"
-            )
+            # the pool's event may come before its node's: then its condition says which node
+            why = "; ".join(bad) or _degraded_message(pool) or "see conditions"
+            return "degraded", f"pool {self.pool} is degraded: {why}"
         # MCO counts a node as ready only when it is Ready and uncordoned: wait for both too,
         # so the node watch's last events (the uncordon) are part of the timeline
         done = all(
@@ -303,6 +317,20 @@ class _Tracker:
         members = self.members()
         counts = count_pool(self.pools.get(self.pool, {}), members)
         return counts.updated, counts.machine
+
+
+def _degraded_message(pool: Mapping[str, Any]) -> str:
+    """The messages of a pool's NodeDegraded, RenderDegraded or Degraded conditions that are True."""
+    conds = (pool.get("status") or {}).get("conditions") or []
+    return "; ".join(
+        dict.fromkeys(
+            str(c.get("message"))
+            for c in conds
+            if c.get("type") in ("NodeDegraded", "RenderDegraded", "Degraded")
+            and c.get("status") == "True"
+            and c.get("message")
+        )
+    )
 
 
 def _labels(obj: Mapping[str, Any]) -> dict[str, str]:
@@ -359,15 +387,27 @@ def watch_rollout(
     clock = _utcnow
     started = clock()
     tracker = _Tracker(pool, started, clock)
-    node_items, node_rv = list_nodes()
-    pool_items, pool_rv = list_pools()
+    deadline = time.monotonic() + timeout_s
+    try:
+        node_items, node_rv = _first_list(list_nodes, deadline)
+        pool_items, pool_rv = _first_list(list_pools, deadline)
+    except _Unreachable as err:
+        why = (f"the API did not answer within {timeout_s:g} s ({err}); a single node's API is "
+               "away while it reboots: watch again when it answers")  # fmt: skip
+        return RolloutResult(pool, "timeout", why, "", started, clock(), (), ())
     for p in pool_items:
         tracker.set_pool(p, quiet=True)
     if pool not in tracker.pools:
         names = ", ".join(sorted(tracker.pools)) or "none"
-        raise UsageError(f"pool {pool!r} does not exist; this cluster's pools: {names}")
+        raise UsageError(
+            f"pool {pool!r} does not exist; this cluster's pools: {names} (set POOL to one of them)"
+        )
     for n in node_items:
         tracker.set_node(n, quiet=True)
+    if not tracker.members():
+        now = clock()
+        why = _no_nodes_message(pool, tracker.nodes.values(), tracker.pools.values())
+        return RolloutResult(pool, "no nodes", why, tracker.target(), started, now, (), ())
     tracker.note_phases()
     events: queue.Queue[tuple[str, str, Any]] = queue.Queue()
     stop = threading.Event()
@@ -392,7 +432,8 @@ def watch_rollout(
     bar = tqdm(total=total, initial=updated, desc=f"pool {pool}", unit="node", disable=not progress)
     outcome = tracker.verdict()
     relists = 0
-    deadline = time.monotonic() + timeout_s
+    lost_at: datetime | None = None
+    outages: list[tuple[datetime, datetime | None]] = []
     try:
         if outcome is None:
             for t in threads:
@@ -401,6 +442,11 @@ def watch_rollout(
             left = deadline - time.monotonic()
             if left <= 0:
                 outcome = ("timeout", f"gave up after {timeout_s:g} s; the rollout goes on")
+                if lost_at is not None:
+                    outcome = ("timeout", f"gave up after {timeout_s:g} s with the API "
+                               f"unreachable since {lost_at:%H:%M:%S} UTC (a single node's API "
+                               "is away while it reboots); the rollout goes on: watch again "
+                               "when the API answers")  # fmt: skip
                 break
             try:
                 kind, what, payload = events.get(timeout=min(left, 0.5))
@@ -409,9 +455,24 @@ def watch_rollout(
             if kind == "error":
                 outcome = ("error", f"watch of {what} failed: {payload}")
                 break
-            if kind == "relist":
-                relists += 1
-                log.info("watch of %s expired (410 Gone): listed again", what)
+            if kind == "api-lost":
+                if lost_at is None:
+                    lost_at = clock()
+                    tracker.api("True", f"False ({payload})")
+                    bar.set_postfix_str("API unreachable")
+                continue
+            if kind == "api-back":
+                if lost_at is not None:
+                    back = clock()
+                    outages.append((lost_at, back))
+                    tracker.api("False", f"True (after {(back - lost_at).total_seconds():.1f} s)")
+                    lost_at = None
+                    bar.set_postfix_str("")
+                continue
+            if kind in ("relist", "resync"):
+                if kind == "relist":
+                    relists += 1
+                    log.info("watch of %s expired (410 Gone): listed again", what)
                 for obj in payload:
                     (tracker.set_node if what == "nodes" else tracker.set_pool)(obj)
             elif what == "nodes" and kind != "DELETED":
@@ -433,6 +494,8 @@ def watch_rollout(
             if t.is_alive():
                 t.join(timeout=2)
     ended = clock()
+    if lost_at is not None:
+        outages.append((lost_at, None))
     log.info("rollout watch of pool %s: %s (%s)", pool, outcome[0], outcome[1])
     return RolloutResult(
         pool=pool,
@@ -444,11 +507,62 @@ def watch_rollout(
         transitions=tuple(tracker.transitions),
         spans=tracker.spans(ended),
         relists=relists,
+        api_outages=tuple(outages),
     )
+
+
+def _no_nodes_message(
+    pool: str, nodes: Iterable[Mapping[str, Any]], pools: Iterable[Mapping[str, Any]]
+) -> str:
+    """Why a pool has nothing to follow, and the pool that has the nodes."""
+    all_pools = list(pools)
+    others = sorted({pool_of(_labels(n), all_pools)[0] for n in nodes} - {""})
+    where = f"the nodes are in pool(s) {', '.join(others)}" if others else "no node is in a pool"
+    if pool == "worker":
+        where += (" (a node that matches both master and worker stays in master, as on compact "
+                  "and single-node clusters)")  # fmt: skip
+    hint = f"; set POOL={others[0]} to follow them" if others else ""
+    return f"pool {pool} has no nodes, nothing to follow: {where}{hint}"
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+#: Statuses of an API server that is (re)starting: retried as an outage, not an error.
+_TRANSIENT = frozenset({0, 429, 500, 502, 503, 504})
+
+
+class _Unreachable(Exception):
+    """The API did not answer before the deadline."""
+
+
+def _first_list(
+    fn: Callable[[], tuple[list[dict[str, Any]], str]], deadline: float
+) -> tuple[list[dict[str, Any]], str]:
+    """``fn()``, retried while the API is away (connection errors, 5xx, 429) until ``deadline``."""
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError
+
+    failures = 0
+    while True:
+        try:
+            return fn()
+        except ApiException as err:
+            if err.status not in _TRANSIENT:
+                raise
+            last: BaseException = err
+        except (HTTPError, OSError, ValueError) as err:
+            last = err
+        failures += 1
+        if time.monotonic() >= deadline:
+            raise _Unreachable(_short(last)) from last
+        time.sleep(min(2.0, 0.2 * failures, max(0.0, deadline - time.monotonic())))
+
+
+def _short(err: BaseException) -> str:
+    text = str(err).splitlines()[0] if str(err) else ""
+    return f"{type(err).__name__}: {text}"[:120]
 
 
 def _watch_loop(
@@ -461,13 +575,45 @@ def _watch_loop(
     watches: list[Any],
     request_timeout_s: int,
 ) -> None:
-    """Watch one resource from ``rv`` until ``stop``; list again on 410 Gone."""
+    """Watch one resource from ``rv`` until ``stop``; list again on 410 Gone.
+
+    A connection that fails (the API server went away: a single node rebooting) is reported
+    once as ``api-lost``; the loop then lists again until the API answers, reports
+    ``api-back`` and the list (``resync``: what changed meanwhile), and watches on from there.
+    """
     from kubernetes import watch
     from kubernetes.client.exceptions import ApiException
     from urllib3.exceptions import HTTPError
 
     failures = 0
+    lost = False
+
+    def away(err: BaseException) -> None:
+        nonlocal lost, failures
+        failures += 1
+        if not lost:
+            lost = True
+            log.warning("watch of %s: the API went away (%s); retrying", what, _short(err))
+            events.put(("api-lost", what, _short(err)))
+        stop.wait(min(2.0, 0.2 * failures))
+
     while not stop.is_set():
+        if lost:
+            try:
+                items, rv = relist()
+            except ApiException as err:
+                if err.status in _TRANSIENT:
+                    away(err)
+                    continue
+                events.put(("error", what, f"{err.status} {err.reason}"))
+                return
+            except (HTTPError, OSError, ValueError) as err:
+                away(err)
+                continue
+            lost, failures = False, 0
+            log.info("watch of %s: the API answers again", what)
+            events.put(("api-back", what, None))
+            events.put(("resync", what, items))
         w: Any = watch.Watch()  # type: ignore[no-untyped-call]
         watches.append(w)
         try:
@@ -476,6 +622,7 @@ def _watch_loop(
                 resource_version=rv,
                 timeout_seconds=request_timeout_s,
                 allow_watch_bookmarks=True,
+                _request_timeout=(10, request_timeout_s + 15),
             ):
                 raw = ev.get("raw_object") or {}
                 new_rv = (raw.get("metadata") or {}).get("resourceVersion")
@@ -487,21 +634,25 @@ def _watch_loop(
                     break
             failures = 0
         except ApiException as err:
+            if stop.is_set():
+                return
             if err.status == 410:
-                items, rv = relist()
+                try:
+                    items, rv = relist()
+                except (ApiException, HTTPError, OSError, ValueError) as again:
+                    away(again)
+                    continue
                 events.put(("relist", what, items))
+                continue
+            if err.status in _TRANSIENT:
+                away(err)
                 continue
             events.put(("error", what, f"{err.status} {err.reason}"))
             return
         except (HTTPError, OSError, ValueError) as err:
             if stop.is_set():
                 return
-            failures += 1  # the API may be away (a single node rebooting): try again
-            log.warning("watch of %s interrupted (%s); watching again", what, err)
-            if failures > 30:
-                events.put(("error", what, f"API unreachable: {err}"))
-                return
-            stop.wait(min(2.0, 0.2 * failures))
+            away(err)
         finally:
             if w in watches:
                 watches.remove(w)
@@ -522,6 +673,10 @@ def snapshot_timeline(snap: PoolSnapshot, *, pool: str) -> RolloutResult:
     """
     p = snap.pool(pool)
     target = pool_fields(p)["target"]
+    members = snap.members(pool)
+    if not members:
+        why = _no_nodes_message(pool, snap.nodes, snap.pools)
+        return RolloutResult(pool, "no nodes", why, target, snap.now, snap.now, (), ())
     stamps: list[tuple[datetime, str, str, str]] = []
     for c in (p.get("status") or {}).get("conditions") or []:
         when = parse_time(c.get("lastTransitionTime"))
@@ -530,7 +685,6 @@ def snapshot_timeline(snap: PoolSnapshot, *, pool: str) -> RolloutResult:
                 (when, f"machineconfigpool/{pool}", str(c.get("type")), str(c.get("status")))
             )
     spans: list[PhaseSpan] = []
-    members = snap.members(pool)
     for n in members:
         name, fields = _name(n), node_fields(n)
         ready: dict[str, Any] = next(
@@ -648,13 +802,19 @@ def for_runbook(
         res = snapshot_timeline(snap.value, pool=pool)
     except UsageError as err:
         return Attempt(None, str(err))
-    if not watch and source.identity.kind == "live":
+    if not watch and source.identity.kind == "live" and res.outcome == "snapshot":
         res = replace(res, message="no watch: WATCH is False; " + res.message.split("; ", 1)[-1])
     return Attempt(res)
 
 
 def summary(result: RolloutResult) -> dict[str, object]:
-    """The result in a few lines: outcome, why, target, duration, transitions, relists."""
+    """The result in a few lines: outcome, why, target, duration, transitions, relists, outages."""
+    outages = [
+        f"{lost:%H:%M:%S}-{back:%H:%M:%S} UTC ({(back - lost).total_seconds():.1f} s)"
+        if back is not None
+        else f"since {lost:%H:%M:%S} UTC, still unreachable at the end"
+        for lost, back in result.api_outages
+    ]
     return {
         "Pool": result.pool,
         "Outcome": result.outcome,
@@ -664,6 +824,7 @@ def summary(result: RolloutResult) -> dict[str, object]:
         "To (UTC)": result.ended.strftime("%Y-%m-%d %H:%M:%S"),
         "Transitions": len(result.transitions),
         "Re-lists after 410 Gone": result.relists,
+        "API outages": "; ".join(outages) or "none",
     }
 
 

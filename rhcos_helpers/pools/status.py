@@ -40,7 +40,8 @@ from typing import Any
 import pandas as pd
 
 from rhcos_helpers._time import age, human_duration, parse_time
-from rhcos_helpers.errors import UsageError
+from rhcos_helpers.cluster import EXTERNAL, HOSTED_REASON, SINGLE_REPLICA, control_plane_topology
+from rhcos_helpers.errors import NotApplicable, UsageError
 from rhcos_helpers.findings import Finding, Severity
 from rhcos_helpers.machineconfigs.parse import selector_matches
 from rhcos_helpers.sources.base import Attempt, Source, attempt
@@ -226,6 +227,8 @@ class PoolSnapshot:
         pdbs: all PodDisruptionBudgets, or the reason they could not be read.
         now: the source's time (capture time, or the clock for live sources).
         kind: the source kind (``live``, ``capture``, ``demo``).
+        control_plane_topology: Infrastructure ``status.controlPlaneTopology`` (``""`` when
+            unknown); ``SingleReplica``: no drain, and no API while the node reboots.
     """
 
     pools: tuple[dict[str, Any], ...]
@@ -234,18 +237,28 @@ class PoolSnapshot:
     pdbs: Attempt[list[dict[str, Any]]]
     now: datetime
     kind: str = "live"
+    control_plane_topology: str = ""
+
+    @property
+    def single_node(self) -> bool:
+        """A single-node cluster: the topology says so, or the nodes' MCO annotation does."""
+        return self.control_plane_topology == SINGLE_REPLICA or any(
+            _ann(n, "controlPlaneTopology") == SINGLE_REPLICA for n in self.nodes
+        )
 
     def pool(self, name: str) -> dict[str, Any]:
         """One pool object.
 
         Raises:
-            UsageError: a pool the cluster does not have, naming the ones it has.
+            UsageError: a pool the cluster does not have, naming the ones it has and the fix.
         """
         for p in self.pools:
             if _name(p) == name:
                 return p
         names = ", ".join(_name(p) for p in self.pools) or "none"
-        raise UsageError(f"pool {name!r} does not exist; this cluster's pools: {names}")
+        raise UsageError(
+            f"pool {name!r} does not exist; this cluster's pools: {names} (set POOL to one of them)"
+        )
 
     def members(self, pool: str) -> list[dict[str, Any]]:
         """Nodes the controller puts in ``pool``."""
@@ -256,9 +269,13 @@ def collect(source: Source) -> PoolSnapshot:
     """Read pools, nodes, pods and PodDisruptionBudgets once.
 
     Raises:
-        NotApplicable: the source has no MachineConfigPools (not collected, or a hosted
-            control plane's guest cluster, which has no MCO objects).
+        NotApplicable: the source has no MachineConfigPools: a hosted control plane's guest
+            cluster (Infrastructure ``controlPlaneTopology: External``, said first, with where
+            to look instead), or a capture that did not collect them.
     """
+    topology = control_plane_topology(source)
+    if topology == EXTERNAL:
+        raise NotApplicable(HOSTED_REASON)
     pools = sorted(source.list("machineconfigpools"), key=_name)
     nodes = sorted(source.list("nodes"), key=_name)
     pods = attempt(source.list, "pods")
@@ -269,7 +286,9 @@ def collect(source: Source) -> PoolSnapshot:
             f"PodDisruptionBudgets not readable ({pdbs.reason}); a blocked drain cannot be "
             "told (collect them with `oc adm inspect poddisruptionbudgets -A`)",
         )
-    return PoolSnapshot(tuple(pools), tuple(nodes), pods, pdbs, source.now(), source.identity.kind)
+    return PoolSnapshot(
+        tuple(pools), tuple(nodes), pods, pdbs, source.now(), source.identity.kind, topology
+    )
 
 
 def _name(obj: Mapping[str, Any]) -> str:

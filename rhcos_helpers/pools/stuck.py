@@ -5,7 +5,13 @@ Each reason is a sentence with the next step (:class:`StuckReason`): a paused po
 PodDisruptionBudget allows no disruption, or that has several budgets (the eviction API refuses
 it); a pod without a controller (deleted by the drain, never recreated); ``maxUnavailable``
 reached by other unavailable nodes; a node NotReady for long during its update; a pool that
-cannot render. DaemonSet pods, mirror (static) pods and finished pods never hold a drain.
+cannot render; a node the controller has not given the target yet. DaemonSet pods, mirror
+(static) pods and finished pods never hold a drain.
+
+Topologies: a pool with no nodes (the worker pool of compact and single-node clusters, whose
+nodes all stay in pool master) is said so, not shown as a pool with nothing stuck. A single
+node is never drained (MCO ``docs/SingleNodeOpenShift.md``), so no budget can hold it, and its
+API is unavailable while it reboots.
 
 Examples:
     >>> from rhcos_helpers.sources import open_source
@@ -24,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from rhcos_helpers._time import human_duration, parse_time
+from rhcos_helpers.cluster import hosted_findings
 from rhcos_helpers.errors import UsageError
 from rhcos_helpers.findings import Finding, Severity
 from rhcos_helpers.machineconfigs.parse import selector_matches
@@ -151,6 +158,8 @@ def _pool_reasons(
     members = snap.members(name)
     mcos = [node_mco(n, snap.pools) for n in members]
     out: list[StuckReason] = []
+    if not members and snap.nodes:
+        out.append(_no_nodes(snap, name))
     conds = _conds(p)
     if conds.get("RenderDegraded", {}).get("status") == "True":
         out.append(StuckReason(
@@ -204,6 +213,8 @@ def _pool_reasons(
             continue
         if paused:
             continue  # covered by the pool's paused reason
+        if target and len(unavailable) < limit:
+            out.append(_pending(snap, name, m, target, limit))
         if len(unavailable) >= limit:
             busy = ", ".join(u.name for u in unavailable)
             out.append(StuckReason(
@@ -214,7 +225,7 @@ def _pool_reasons(
                 "rollout but takes more capacity away at once.",
                 (where,),
             ))  # fmt: skip
-        if pods is not None and pdbs is not None:
+        if pods is not None and pdbs is not None and not snap.single_node:
             for pod, kind, detail in drain_blockers(m.name, pods, pdbs):
                 if kind != "unmanaged":
                     out.append(StuckReason(
@@ -236,8 +247,9 @@ def _updating_reasons(
 ) -> list[StuckReason]:
     where = f"node/{m.name}"
     out: list[StuckReason] = []
-    draining = m.drain_pending or (
-        not m.desired_drain and m.state == "Working" and m.unschedulable and m.ready == "True"
+    draining = not snap.single_node and (
+        m.drain_pending
+        or (not m.desired_drain and m.state == "Working" and m.unschedulable and m.ready == "True")
     )
     if draining:
         if pods is None or pdbs is None:
@@ -293,6 +305,50 @@ def _updating_reasons(
     return out
 
 
+#: Reasons of a node that is, or is about to be, updating.
+_MOVING = ("pending", "working", "rebooting", "notready-long", "max-unavailable")
+
+_SNO_REBOOT = (
+    "A single node is never drained: it reboots with its workloads on it, and the API is "
+    "unavailable until it is back (`oc` fails meanwhile; the rollout watch reconnects)."
+)
+
+
+def _no_nodes(snap: PoolSnapshot, pool: str) -> StuckReason:
+    pools_used = sorted({node_mco(node, snap.pools).pool for node in snap.nodes} - {""})
+    shape = (
+        "this single-node cluster's one node is"
+        if snap.single_node
+        else f"all {len(snap.nodes)} node(s) of this cluster are"
+    )
+    if pool == "worker":
+        why = (f"{shape} in pool(s) {', '.join(pools_used) or 'none'} (a node that matches both "
+               "master and worker stays in master, as on compact and single-node clusters)")  # fmt: skip
+    else:
+        sel = (snap.pool(pool).get("spec") or {}).get("nodeSelector") or {}
+        labels = ", ".join(f"{k}={v}" for k, v in (sel.get("matchLabels") or {}).items())
+        why = f"no node carries the labels its nodeSelector asks for ({labels or 'none'})"
+    other = pools_used[0] if pools_used else "master"
+    return StuckReason(
+        pool, "", "no-nodes", Severity.INFO,
+        f"Pool {pool} has no nodes: {why}. MachineConfigs only pool {pool} selects reach no "
+        "node.",
+        f"Set POOL={other} to see the nodes' updates; write MachineConfigs for role {other} to "
+        "change them.",
+    )  # fmt: skip
+
+
+def _pending(snap: PoolSnapshot, pool: str, m: NodeMco, target: str, limit: int) -> StuckReason:
+    sno = f" {_SNO_REBOOT}" if snap.single_node else ""
+    return StuckReason(
+        pool, m.name, "pending", Severity.INFO,
+        f"{m.name} runs {m.current_config or 'an unknown config'}; the controller has not given "
+        f"it {target} yet (it does, {limit} node(s) at a time).{sno}",
+        "Follow it with the rollout watch (WATCH=True on a live cluster).",
+        (f"node/{m.name}",),
+    )  # fmt: skip
+
+
 def stuck_frame(reasons: Sequence[StuckReason]) -> pd.DataFrame:
     """The reasons as a table: SEVERITY, POOL, NODE, KIND, WHY, NEXT STEP."""
     rows = [
@@ -312,6 +368,17 @@ def pool_findings(
     pool is paused is a finding: the paused pool's nodes do not receive the rotated bundle.
     """
     out = findings(pool_row(p, now=snap.now) for p in snap.pools)
+    for r in reasons:
+        if r.kind == "no-nodes":
+            out.append(Finding(Severity.INFO, f"Pool {r.pool} has no nodes",
+                               f"{r.why} {r.next_step}", f"machineconfigpool/{r.pool}"))  # fmt: skip
+    moving = sorted({r.node for r in reasons if r.node and r.kind in _MOVING})
+    if snap.single_node and moving:
+        out.append(Finding(
+            Severity.INFO, f"Single-node rollout: the API goes away while {moving[0]} reboots",
+            f"{_SNO_REBOOT} Plan for the outage (a few minutes to much longer if the node does "
+            "not come back: then only its console or SSH reach it).",
+            f"node/{moving[0]}", "50-pool-rollout"))  # fmt: skip
     for r in reasons:
         if r.severity == Severity.INFO or r.kind in ("paused", "degraded", "unreconcilable"):
             continue  # the pool's own findings carry these
@@ -355,6 +422,9 @@ def runbook_findings(
 ) -> list[Finding]:
     """:func:`pool_findings`, or one finding saying why the pools could not be read."""
     if snap.value is None:
+        hosted = hosted_findings(snap.reason)
+        if hosted:
+            return hosted
         return [
             Finding(
                 Severity.INFO,

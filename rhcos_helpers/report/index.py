@@ -5,7 +5,7 @@ Content-Security-Policy that allows no request): a DEMO DATA banner for the bund
 run context, every finding first, most severe first, linking to the runbook's page and to the
 runbook to open next (a link when its report is part of the run, else its name), then one row
 per runbook with its status, duration and findings by severity, and, in an output root, the
-changes since the previous run of the same cluster (:mod:`rhcos_helpers.report.history`).
+changes since the previous run of the same cluster (:mod:`rhcos_helpers.report.run_diff`).
 
 ``summary.json``::
 
@@ -37,8 +37,9 @@ from typing import Any
 
 from rhcos_helpers.findings import Severity
 from rhcos_helpers.redaction import redact, redact_html
-from rhcos_helpers.report.history import PAGE_CSP, diff_runs, render_diff_html
+from rhcos_helpers.report.history import PAGE_CSP
 from rhcos_helpers.report.results import RunbookResult
+from rhcos_helpers.report.run_diff import diff_runs, render_diff_html
 from rhcos_helpers.sources.base import SourceIdentity
 
 __all__ = ["INDEX_FILE", "SUMMARY_FILE", "build_summary", "tool_version", "write_index"]

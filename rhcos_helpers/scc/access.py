@@ -35,7 +35,8 @@ from typing import Any
 import pandas as pd
 
 from rhcos_helpers.errors import ClusterAccessError, NotApplicable
-from rhcos_helpers.scc.policies import Policies, Scc
+from rhcos_helpers.scc.parse import Scc
+from rhcos_helpers.scc.policies import Policies
 from rhcos_helpers.sources.base import Source
 
 __all__ = [

@@ -2,7 +2,8 @@
 
 The notebook holds parameters and calls only; these functions turn its parameters (namespace,
 service account, pod name or YAML, requesting user and groups, SCC to grant) into the records
-of :mod:`rhcos_helpers.scc.policies`, :mod:`~rhcos_helpers.scc.access`,
+and tables of :mod:`rhcos_helpers.scc.policies`, :mod:`~rhcos_helpers.scc.policy_tables`,
+:mod:`~rhcos_helpers.scc.access`, :mod:`~rhcos_helpers.scc.admission_input`,
 :mod:`~rhcos_helpers.scc.admission`, :mod:`~rhcos_helpers.scc.psa` and
 :mod:`~rhcos_helpers.scc.grant`. Bad input (pod YAML that does not parse, an unknown namespace,
 pod or SCC) becomes an :class:`~rhcos_helpers.sources.base.Attempt` reason of one line, so the
@@ -43,16 +44,12 @@ from rhcos_helpers.scc.access import (
     service_account_identity,
     usable_frame,
 )
-from rhcos_helpers.scc.admission import (
-    Review,
-    parse_pod_yaml,
-    pod_from_source,
-    review,
-    seed_pod,
-)
+from rhcos_helpers.scc.admission import Review, review
+from rhcos_helpers.scc.admission_input import parse_pod_yaml, pod_from_source, seed_pod
 from rhcos_helpers.scc.grant import GrantPlan, plan, plan_frame, plan_yaml, simulate
 from rhcos_helpers.scc.grant import apply as apply_plan
-from rhcos_helpers.scc.policies import Policies, describe_frame, load_policies
+from rhcos_helpers.scc.policies import Policies, load_policies
+from rhcos_helpers.scc.policy_tables import describe_frame
 from rhcos_helpers.scc.psa import psa_frame
 from rhcos_helpers.scc.runtime import cluster_review, findings, pods_frame
 from rhcos_helpers.sources.base import Attempt, Source, attempt

@@ -21,7 +21,8 @@ from rhcos_helpers.errors import ClusterAccessError
 from rhcos_helpers.findings import Finding, Severity
 from rhcos_helpers.scc.access import Grant, Rbac, Requester
 from rhcos_helpers.scc.admission import SCC_ANNOTATION, Review
-from rhcos_helpers.scc.policies import Policies, policy_findings
+from rhcos_helpers.scc.policies import Policies
+from rhcos_helpers.scc.policy_tables import policy_findings
 from rhcos_helpers.sources.base import Source
 
 __all__ = ["POD_COLUMNS", "cluster_review", "findings", "is_platform", "pods_frame", "running_pods"]
@@ -135,9 +136,9 @@ def findings(
 ) -> list[Finding]:
     """What needs attention: policies, invisible grants, grants, pods, the review's outcome.
 
-    Policies come from :func:`rhcos_helpers.scc.policies.policy_findings`; grants of anyuid/privileged
-    and friends to workload service accounts, root or privileged workload pods and a pod the
-    review rejects are added.
+    Policies come from :func:`rhcos_helpers.scc.policy_tables.policy_findings`; grants of
+    anyuid/privileged and friends to workload service accounts, root or privileged workload pods
+    and a pod the review rejects are added.
     """
     out = policy_findings(policies)
     if not rbac.visible:

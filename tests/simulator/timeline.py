@@ -17,6 +17,10 @@ Done, ``desiredDrain=uncordon-``; uncordon. The pool's counts and conditions fol
 with :func:`rhcos_helpers.pools.status.count_pool`. Steps that change nothing send no event, so a node
 caught mid-update (worker-1 of the 4.16 demo) just continues. A paused pool stops the script
 before the next node; a node in :attr:`RolloutScript.degrade` goes Degraded after its drain.
+
+Single-node OpenShift (:attr:`RolloutScript.single_node`): the daemon neither cordons nor drains
+the node, and while it reboots the API is gone (:attr:`RolloutScript.api_outage_s`): every
+request, and every open watch, has its connection dropped until the node is back.
 """
 
 from __future__ import annotations
@@ -58,6 +62,9 @@ class RolloutScript:
         reboot_s: seconds a node stays NotReady.
         trigger: ``now``, or ``watch`` (start when the first node watch arrives).
         degrade: node -> reason: that node goes Degraded after its drain (and the pool too).
+        single_node: no cordon, no drain (MCO never drains a single node).
+        api_outage_s: while a node reboots, the API is unreachable this long (connections
+            dropped, open watches cut); ``0`` keeps it up.
     """
 
     pool: str = "worker"
@@ -66,6 +73,12 @@ class RolloutScript:
     reboot_s: float = 0.1
     trigger: str = "now"
     degrade: dict[str, str] = field(default_factory=dict)
+    single_node: bool = False
+    api_outage_s: float = 0.0
+
+
+#: Put in a watcher's queue: drop its connection (the API went away).
+_DROP: tuple[str, dict[str, Any]] = ("DROP", {})
 
 
 @dataclass
@@ -86,6 +99,8 @@ class Timeline:
         self.task: asyncio.Task[None] | None = None
         self.finished = threading.Event()
         self.steps: list[tuple[str, str]] = []
+        self.api_down = False
+        self.outages = 0
 
     # ------------------------------------------------------------------- test helpers
 
@@ -125,7 +140,14 @@ class Timeline:
     # ------------------------------------------------------------------------ routing
 
     async def handle(self, app: _App, request: web.Request, user: str) -> web.StreamResponse | None:
-        """Answer node/pool watches and pool patches; ``None`` for everything else."""
+        """Answer node/pool watches and pool patches; ``None`` for everything else.
+
+        While the API is down (a single node rebooting) every request's connection is dropped.
+        """
+        if self.api_down:
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError  # aiohttp ends the handler without a response
         segs = [s for s in request.path.split("/") if s]
         watch = request.query.get("watch", "") in ("true", "1")
         if request.method == "GET" and watch:
@@ -220,6 +242,10 @@ class Timeline:
                     break
                 if item is None:
                     break
+                if item is _DROP:
+                    if request.transport is not None:
+                        request.transport.abort()
+                    raise asyncio.CancelledError
                 await send(*item)
             await resp.write_eof()
         except (ConnectionResetError, ConnectionError):
@@ -270,9 +296,13 @@ class Timeline:
                 continue
             while pool["spec"].get("paused"):
                 await asyncio.sleep(s.step_s)
-            for label, change in _steps(target, s.degrade.get(node["metadata"]["name"])):
+            for label, change in _steps(
+                target, s.degrade.get(node["metadata"]["name"]), single_node=s.single_node
+            ):
                 if label == "reboot-wait":
                     await asyncio.sleep(s.reboot_s)
+                    if s.api_outage_s > 0:
+                        await self._outage(s.api_outage_s)
                     continue
                 before = copy.deepcopy(node)
                 change(node)
@@ -284,6 +314,17 @@ class Timeline:
                 if _ann(node, "state") == "Degraded":
                     return
         self._sync_pool(pool, members, target)
+
+    async def _outage(self, seconds: float) -> None:
+        """The API goes away for ``seconds``: requests dropped, open watches cut."""
+        self.api_down = True
+        self.outages += 1
+        for w in self.watchers:
+            w.queue.put_nowait(_DROP)
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self.api_down = False
 
     def _sync_pool(self, pool: dict[str, Any], members: list[dict[str, Any]], target: str) -> None:
         before = copy.deepcopy(pool)
@@ -391,7 +432,17 @@ def _ready(status: str) -> Callable[[dict[str, Any]], None]:
     return change
 
 
-def _steps(target: str, degrade: str | None) -> list[tuple[str, Callable[[dict[str, Any]], None]]]:
+def _steps(
+    target: str, degrade: str | None, *, single_node: bool = False
+) -> list[tuple[str, Callable[[dict[str, Any]], None]]]:
+    if single_node:  # no cordon, no drain; nobody marks the node NotReady while the API is away
+        return [
+            ("desired", _set_ann(desiredConfig=target)),
+            ("working", _set_ann(state="Working", reason="")),
+            ("reboot-wait", lambda node: None),
+            ("ready", _ready("True")),
+            ("done", _set_ann(currentConfig=target, state="Done")),
+        ]
     out: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
         ("desired", _set_ann(desiredConfig=target)),
         ("working", _set_ann(state="Working", reason="", desiredDrain=f"drain-{target}")),

@@ -178,7 +178,7 @@ kubelet and CRI-O journals of the last 24 hours; time synchronisation from `chro
     code(
         """
 display.table(fleet.map(node_os.health.pressure_frame), name="pressure", caption="Conditions")
-display.table(fleet.map(node_os.health.filesystems_frame), name="filesystems", caption="Filesystem use")
+display.table(fleet.map(node_os.filesystems.filesystems_frame), name="filesystems", caption="Filesystem use")
 """
     ),
     code(
@@ -194,7 +194,7 @@ display.table(
     ),
     code(
         """
-display.table(fleet.map(node_os.health.chrony_frame), name="chrony", caption="Time synchronisation")
+display.table(fleet.map(node_os.time_sync.chrony_frame), name="chrony", caption="Time synchronisation")
 """
     ),
     md(

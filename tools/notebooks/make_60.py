@@ -77,13 +77,13 @@ grant = scc.runbook.grant_for(
 
 The CRD's printer columns; `<no value>` where the field is null, lists as JSON, as `oc` prints them.""",
     ),
-    ("code", 'display.table(ctx.policies.map(scc.policies.get_frame), name="sccs")'),
+    ("code", 'display.table(ctx.policies.map(scc.policy_tables.get_frame), name="sccs")'),
     ("md", "### `oc describe scc` of the SCC to grant"),
     ("code", "display.table(scc.runbook.describe_for(ctx, GRANT_SCC))"),
     ("md", "### What each SCC allows beyond the restricted one"),
     (
         "code",
-        'display.table(ctx.policies.map(scc.policies.beyond_frame), name="beyond_restricted")',
+        'display.table(ctx.policies.map(scc.policy_tables.beyond_frame), name="beyond_restricted")',
     ),
     (
         "md",
@@ -92,7 +92,10 @@ The CRD's printer columns; `<no value>` where the field is null, lists as JSON, 
 
 The cluster-version operator creates the legacy SCCs but never updates them, so an upgraded cluster keeps their old `users` and `groups` (installs up to 4.10 opened `restricted` to `system:authenticated`). The v2 SCCs are reconciled.""",
     ),
-    ("code", 'display.table(ctx.policies.map(scc.policies.create_only_frame), name="create_only")'),
+    (
+        "code",
+        'display.table(ctx.policies.map(scc.policy_tables.create_only_frame), name="create_only")',
+    ),
     (
         "md",
         """\
@@ -100,7 +103,10 @@ The cluster-version operator creates the legacy SCCs but never updates them, so 
 
 Higher priority first, then the lower restrictiveness score, then the name. The score's weights changed in 4.9 (column WEIGHTS); the parts are shown.""",
     ),
-    ("code", 'display.table(ctx.policies.map(scc.policies.order_frame), name="admission_order")'),
+    (
+        "code",
+        'display.table(ctx.policies.map(scc.policy_tables.order_frame), name="admission_order")',
+    ),
     (
         "md",
         """\
