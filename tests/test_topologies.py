@@ -125,6 +125,16 @@ def test_empty_pool_note_only_for_empty_pools():
 # ------------------------------------------------------------------------------ single node
 
 
+def test_unpausing_a_single_node_pool_predicts_no_drain():
+    src = open_source(str(SNO))
+    plan = pools.pause.plan_pause(src, pools.status.collect(src), pool="master", action="unpause")
+    assert plan.impact is not None and plan.impact.single_node
+    assert plan.impact.action == "reboot" and not plan.impact.drain
+    assert all("single-node: not drained" in i.reason for i in plan.impact.items)
+    assert any("single node without a drain" in w for w in plan.warnings)
+    assert not any("each drained" in w for w in plan.warnings)
+
+
 def test_single_node_is_never_drained():
     src = open_source(str(SNO))
     snap = pools.status.collect(src)

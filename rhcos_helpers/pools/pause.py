@@ -131,7 +131,12 @@ def plan_pause(source: Source, snap: PoolSnapshot, *, pool: str, action: str) ->
     else:
         warnings.append(
             f"Every queued change lands at once: {len(pending)} node(s) move to {target}, "
-            f"{max_unavailable_text(p)} at a time, each drained and (usually) rebooted."
+            f"{max_unavailable_text(p)} at a time, "
+            + (
+                "the single node without a drain; the API is away while it reboots."
+                if snap.single_node
+                else "each drained and (usually) rebooted."
+            )
         )
     warnings.append(
         "A server-side dry run (dryRun=All) checks the patch and your rights only: it does not "
@@ -178,7 +183,10 @@ def _pending_impact(source: Source, pool: Mapping[str, Any]) -> tuple[Impact | N
             mco_cfg = None
         policy = policy_from_machineconfiguration(mco_cfg)
         diff = diff_configs(from_rendered(old), from_rendered(new), with_text=False)
-        return predict(diff, version=version, policy=policy), ""
+        return (
+            predict(diff, version=version, policy=policy, topology=mcs.control_plane_topology),
+            "",
+        )
     except (NotApplicable, ClusterAccessError, UsageError) as err:
         return None, f"reboot impact not available: {err}"
 
