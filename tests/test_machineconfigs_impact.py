@@ -31,7 +31,7 @@ TABLE = {
                    "4.8": ("none", False), "4.14": ("none", False), "4.17": ("reboot", True)},
     "pull-secret": {"4.3": ("reboot", True), "4.7": ("none", True), "4.8": ("none", False),
                     "4.14": ("none", False), "4.17": ("none", False)},
-    "internal-pull-secret": {"4.13": ("reboot", True), "4.14": ("none", False)},
+    "internal-pull-secret": {"4.13": ("reboot", True), "4.14": ("none", False), "4.17": ("none", False)},
     "registries": {"4.5": ("reboot", True), "4.7": ("reload crio", True), "4.10": ("reload crio", True),
                    "4.14": ("reload crio", True), "4.17": ("reload crio.service", True)},
     "policy": {"4.7": ("reboot", True), "4.10": ("reload crio", False), "4.14": ("reload crio", False),
@@ -119,7 +119,7 @@ OLD = {c: R for c in (*PATHS, "unit", "kernel-argument", "ssh-keys")}
 V47 = {**OLD, "pull-secret": NOD, "registries": RC, "ssh-keys": NOD}
 V48 = {**V47, "kubelet-ca": N, "pull-secret": N, "policy": RCN, "gpg": RCN, "ssh-keys": N}
 V414 = {**V48, "internal-pull-secret": N, "user-ca": ("restart crio", False)}
-V417 = {**OLD, "pull-secret": N, "registries": ("reload crio.service", True), "policy": NDP_RELOAD,
+V417 = {**OLD, "pull-secret": N, "internal-pull-secret": N, "registries": ("reload crio.service", True), "policy": NDP_RELOAD,
         "gpg": NDP_RELOAD, "registries.d": NDP_RELOAD, "ssh-keys": N,
         "user-ca": ("restart coreos-update-ca-trust.service, restart crio.service", False)}  # fmt: skip
 BY_MINOR = {

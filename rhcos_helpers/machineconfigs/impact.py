@@ -77,9 +77,12 @@ POLICY_JSON = "/etc/containers/policy.json"
 GPG = "/etc/machine-config-daemon/no-reboot/containers-gpg.pub"
 USER_CA = "/etc/pki/ca-trust/source/anchors/openshift-config-user-ca-bundle.crt"
 
-#: pkg/apihelpers/apihelpers.go ``defaultClusterPolicies`` (4.17+), as the status shows them.
+#: pkg/apihelpers/apihelpers.go ``defaultClusterPolicies`` (4.17+), as the status shows them
+#: (the product docs' "Default node disruption policy" lists the internal registry pull secret
+#: first).
 DEFAULT_CLUSTER_POLICIES: dict[str, Any] = {
     "files": [
+        {"path": INTERNAL_PULL_SECRET, "actions": [{"type": "None"}]},
         {"path": PULL_SECRET, "actions": [{"type": "None"}]},
         {"path": GPG, "actions": [{"type": "Reload", "reload": {"serviceName": "crio.service"}}]},
         {"path": POLICY_JSON,
