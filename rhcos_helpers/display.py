@@ -299,8 +299,17 @@ def facts(
 
 
 def figure(fig: Any, *, caption: str | None = None, empty: str = "Nothing to plot.") -> None:
-    """Show a matplotlib figure as a static PNG (``None``: say there is nothing to plot)."""
+    """Show a matplotlib figure as a static PNG (``None``: say there is nothing to plot).
+
+    ``fig`` may be an :class:`~rhcos_helpers.sources.base.Attempt` of a figure: its reason (not
+    applicable, could not be read) is shown instead of ``empty``.
+    """
     setup()
+    if isinstance(fig, Attempt):
+        if not fig.ok:
+            not_available(caption or "figure", fig.reason or "no data")
+            return
+        fig = fig.value
     if caption:
         _display(HTML(f"<p><b>{html.escape(caption)}</b></p>"))
     if fig is None:

@@ -71,6 +71,8 @@ def _assert_hosted(report: Report) -> None:
     page = report.html["50-pool-rollout"]
     assert "rollout: not available. not applicable: this is a hosted control plane" in page
     assert "Every node of the pool runs its target config" not in page
+    assert "Each node's phase over time: not available. not applicable: this is a hosted" in page
+    assert "No node of the pool to draw." not in page
 
 
 # ------------------------------------------------------------------------------ captures

@@ -828,6 +828,6 @@ def summary(result: RolloutResult) -> dict[str, object]:
     }
 
 
-def figure_of(result: Attempt[RolloutResult]) -> Figure | None:
-    """:func:`plot_timeline` of an attempt (``None`` when there is no result)."""
-    return plot_timeline(result.value) if result.value is not None else None
+def figure_of(result: Attempt[RolloutResult]) -> Attempt[Figure | None]:
+    """:func:`plot_timeline` of an attempt (its reason kept when there is no result)."""
+    return result.map(plot_timeline)
