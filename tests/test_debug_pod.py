@@ -645,3 +645,26 @@ def test_demo_capture_answers_through_exec(demo_simulator: Simulator, tmp_path: 
         (demo / "nodes/master-0/crictl_ps.out").read_text()
     )
     assert _leftovers(demo_simulator) == []
+
+
+def _interrupt_the_handshake(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while the exec websocket connects (kubernetes.stream wraps it in ApiException)."""
+    from kubernetes.stream import ws_client
+
+    def interrupted(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ws_client.WSClient, "__init__", interrupted)
+
+
+def test_keyboard_interrupt_during_the_exec_handshake_stays_an_interrupt(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = _runner(sim, tmp_path)
+    assert runner.run("master-0", ("hostname",), timeout=10).ok
+    _interrupt_the_handshake(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run("master-0", ("hostname",), timeout=10)
+    assert _leftovers(sim) == []
+    monkeypatch.undo()
+    runner.close()

@@ -785,3 +785,21 @@ def test_keyboard_interrupt_during_the_capture(
         timer.cancel()
     assert _leftovers(sim) == []
     assert list((tmp_path / "o").iterdir()) == []
+
+
+def test_keyboard_interrupt_during_the_exec_handshake(
+    sim: Simulator, source: LiveSource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kubernetes.stream import ws_client
+
+    def interrupted(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ws_client.WSClient, "__init__", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        capture_packets(
+            source, node="worker-0", seconds=5, out_dir=tmp_path / "o", confirm=True,
+            start_timeout=10,
+        )  # fmt: skip
+    assert _leftovers(sim) == []
+    assert not (tmp_path / "o").exists() or list((tmp_path / "o").iterdir()) == []

@@ -70,6 +70,7 @@ def _exec(
             _preload_content=False,
         )
     except ApiException as err:
+        reraise_interrupt(err)
         return _exec_refused(pod, argv, err, forget=forget)
     stdout = stderr = status_text = ""
     timed_out = dropped = False
@@ -213,6 +214,17 @@ def _exit_status(text: str) -> tuple[int | None, str]:
             except (TypeError, ValueError):
                 break
     return None, _one_line(status.get("message") or text)
+
+
+def reraise_interrupt(err: ApiException) -> None:
+    """Raise the Ctrl-C (or exit) that ``kubernetes.stream`` wrapped into ``ApiException(0, '')``.
+
+    The client's ``websocket_call`` catches ``KeyboardInterrupt`` and ``SystemExit`` during the
+    exec handshake and raises ``ApiException(status=0, reason=str(e))`` from them: an interrupt
+    must stay an interrupt (the caller's cleanup removes the debug pod and stops the run).
+    """
+    if isinstance(err.__context__, KeyboardInterrupt | SystemExit):
+        raise err.__context__
 
 
 def _handshake_error(err: ApiException) -> tuple[int, str]:

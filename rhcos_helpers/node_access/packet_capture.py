@@ -260,7 +260,7 @@ def _exec_to_file(
     from kubernetes.stream import ws_client
     from websocket import WebSocketException
 
-    from rhcos_helpers.node_access.debug_exec import _handshake_error
+    from rhcos_helpers.node_access.debug_exec import _handshake_error, reraise_interrupt
     from rhcos_helpers.node_access.debug_manifests import CONTAINER_NAME
 
     try:
@@ -278,6 +278,7 @@ def _exec_to_file(
             binary=True,  # bytes as sent: the default decodes frames as UTF-8 text
         )
     except ApiException as err:
+        reraise_interrupt(err)
         status, message = _handshake_error(err)
         what = f"{status}: {message}" if status else message
         hint = (
