@@ -139,3 +139,23 @@ def test_python_dash_m_and_console_script(tmp_path: Path) -> None:
         "rhcos-runbooks: error: unknown runbook 'nope'; runbooks: 10-hello, 20-records, 30-fails"
     ]
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.notebooks
+def test_a_clean_run_prints_nothing_on_stderr(tmp_path: Path) -> None:
+    """No kernel noise per runbook (jupyter_client's interrupt before shutdown is not sent)."""
+    script = Path(sys.executable).parent / "rhcos-runbooks"
+    if not script.exists():
+        pytest.skip("console script not installed in this environment")
+    run = subprocess.run(
+        [str(script), "run", "10", "20", "--source", "demo", "--out", str(tmp_path), *NB],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""
+    assert [line.split()[:2] for line in run.stdout.splitlines()[:2]] == [
+        ["10-hello", "ok"],
+        ["20-records", "ok"],
+    ]
