@@ -63,6 +63,9 @@ table.dataTable td{white-space:nowrap}
 """
 
 _ready = False
+#: The runbook this kernel runs (set by :func:`run_context`): a finding that points to it says
+#: "below" instead of linking its own report.
+_this_runbook: str | None = None
 
 
 def setup() -> None:
@@ -110,9 +113,11 @@ def run_context(source: Source, *, runbook: str, parameters: Mapping[str, object
     The banner is for interactive sessions; an HTML report of a demo shows its own at the top
     instead (:data:`~rhcos_helpers.report.html.RUN_CONTEXT_BANNER_CLASS`).
     """
+    global _this_runbook
     setup()
     from rhcos_helpers import __version__
 
+    _this_runbook = runbook
     ident = source.identity
     if ident.is_demo:
         _display(
@@ -206,11 +211,12 @@ def findings(items: Sequence[Finding]) -> None:
     rows = []
     for f in ordered:
         colour, label = _SEVERITY_STYLE[f.severity]
-        nxt = (
-            f'<a href="{html.escape(f.next_runbook)}.html">{html.escape(f.next_runbook)}</a>'
-            if f.next_runbook
-            else ""
-        )
+        if not f.next_runbook:
+            nxt = ""
+        elif f.next_runbook == _this_runbook:
+            nxt = "this runbook, below"
+        else:
+            nxt = f'<a href="{html.escape(f.next_runbook)}.html">{html.escape(f.next_runbook)}</a>'
         rows.append(
             f'<tr><td><span class="rr-sev" style="background:{colour}">{label}</span></td>'
             f"<td><b>{html.escape(redact_text(f.title))}</b><br>{html.escape(redact_text(f.what))}"

@@ -55,6 +55,24 @@ def test_reports_show_no_local_path_of_the_demo(demo_run):
         assert repo not in html, rb.stem
 
 
+def test_findings_link_other_runbooks_and_say_below_for_their_own(demo_run):
+    _, out, _ = demo_run
+    summary = _summary(out)["runbooks"]
+    seen_self = seen_other = 0
+    for name, rb in summary.items():
+        page = (out / f"{name}.html").read_text()
+        table = page[page.index('class="rr-findings"') :] if rb["findings"] else ""
+        assert f'href="{name}.html"' not in table, name
+        for f in rb["findings"]:
+            if f["next_runbook"] == name:
+                assert "this runbook, below" in table
+                seen_self += 1
+            elif f["next_runbook"]:
+                assert f'<a href="{f["next_runbook"]}.html">' in table
+                seen_other += 1
+    assert seen_self and seen_other
+
+
 def test_no_secret_reaches_any_output_file(demo_run):
     _, out, _ = demo_run
     for path in out.iterdir():
