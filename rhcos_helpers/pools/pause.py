@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from rhcos_helpers.errors import ClusterAccessError, NotApplicable, UsageError
-from rhcos_helpers.pools.rollout import MCP_GROUP, MCP_PLURAL, MCP_VERSION, pool_fields
 from rhcos_helpers.pools.status import PoolSnapshot, node_mco
+from rhcos_helpers.pools.timeline import pool_fields
+from rhcos_helpers.pools.watch import MCP_GROUP, MCP_PLURAL, MCP_VERSION
 from rhcos_helpers.safety import apply_refusal, is_scheduled
 from rhcos_helpers.sources.base import Attempt, Source
 
