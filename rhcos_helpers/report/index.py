@@ -39,7 +39,7 @@ from rhcos_helpers.findings import Severity
 from rhcos_helpers.redaction import redact, redact_html
 from rhcos_helpers.report.history import PAGE_CSP
 from rhcos_helpers.report.results import RunbookResult
-from rhcos_helpers.report.run_diff import diff_runs, render_diff_html
+from rhcos_helpers.report.run_diff import RunDiff, diff_runs, render_diff_html
 from rhcos_helpers.sources.base import SourceIdentity
 
 __all__ = ["INDEX_FILE", "SUMMARY_FILE", "build_summary", "tool_version", "write_index"]
@@ -142,10 +142,14 @@ def write_index(
     (out_dir / SUMMARY_FILE).write_text(
         json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
     )
-    page = _render(summary, runs, identity=identity)
-    if compare or diff is not None:
-        section = render_diff_html(diff, previous_href=previous_href)
-        page = page.replace("</body></html>", section + "\n</body></html>", 1)
+    changes = render_diff_html(diff, previous_href=previous_href) if compare or diff else ""
+    page = _render(
+        summary,
+        runs,
+        identity=identity,
+        headline=_headline(summary, diff, compared=compare or diff is not None),
+        changes=changes,
+    )
     (out_dir / INDEX_FILE).write_text(redact_html(page), encoding="utf-8")
     log.info("wrote %s and %s", out_dir / INDEX_FILE, out_dir / SUMMARY_FILE)
     return summary
@@ -168,6 +172,8 @@ th { background: #f6f8fa; } table.context th { width: 14em; }
 .sev-critical { color: #cf222e; } .sev-warning { color: #9a6700; } .sev-info { color: #0969da; }
 .error { font-family: ui-monospace, monospace; font-size: .9em; color: #cf222e; }
 .muted { color: #656d76; } ul.notes { margin: .3em 0; }
+.headline { font-size: 1.1em; background: #f6f8fa; border-left: 4px solid #0969da;
+            padding: .5em .8em; }
 """
 
 
@@ -201,7 +207,46 @@ def _context_rows(summary: dict[str, Any], identity: SourceIdentity) -> list[tup
     return [(k, _e(v)) for k, v in rows]
 
 
-def _render(summary: dict[str, Any], runs: list[RunbookResult], *, identity: SourceIdentity) -> str:
+def _headline(summary: dict[str, Any], diff: RunDiff | None, *, compared: bool) -> str:
+    """One line at the top: what needs attention, and what changed since the previous run.
+
+    Examples:
+        >>> s = {"runbooks": {"a": {"findings": [{"severity": "warning"}, {"severity": "info"}]}}}
+        >>> _headline(s, None, compared=False)
+        'Needs attention: 1 warning, 1 info (<a href="#findings">findings</a>).'
+        >>> _headline({"runbooks": {}}, None, compared=True)  # doctest: +NORMALIZE_WHITESPACE
+        'Needs attention: nothing. Since the previous run: no earlier run of this cluster in this
+        output root.'
+    """
+    counts = Counter(
+        str(f.get("severity")) for entry in summary["runbooks"].values() for f in entry["findings"]
+    )
+    attention = ", ".join(f"{counts[s]} {s}" for s in _SEVERITIES if counts.get(s))
+    line = (
+        f'Needs attention: {attention} (<a href="#findings">findings</a>).'
+        if attention
+        else "Needs attention: nothing."
+    )
+    if not compared:
+        return line
+    if diff is None:
+        return line + " Since the previous run: no earlier run of this cluster in this output root."
+    touched = [f"{sec.title} {sec.count}" for sec in diff.sections if sec.compared and sec.count]
+    what = f" ({', '.join(touched)})" if touched else ""
+    return (
+        f"{line} Since the previous run ({_e(diff.previous_generated_at)}): "
+        f'<a href="#changes">{diff.count} change(s)</a>{_e(what)}.'
+    )
+
+
+def _render(
+    summary: dict[str, Any],
+    runs: list[RunbookResult],
+    *,
+    identity: SourceIdentity,
+    headline: str = "",
+    changes: str = "",
+) -> str:
     known = {run.name for run in runs}
     runbooks = summary["runbooks"]
     parts = [
@@ -225,9 +270,12 @@ def _render(summary: dict[str, Any], runs: list[RunbookResult], *, identity: Sou
     if notes:
         parts.append('<ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
 
+    if headline:
+        parts.append(f'<p class="headline">{headline}</p>')
+
     findings = [(name, f) for name, entry in runbooks.items() for f in entry["findings"]]
     findings.sort(key=lambda item: (_severity_rank(item[1]), item[0], str(item[1].get("title"))))
-    parts.append(f"<h2>Findings ({len(findings)})</h2>")
+    parts.append(f'<h2 id="findings">Findings ({len(findings)})</h2>')
     if not findings:
         parts.append('<p class="muted">No runbook recorded a finding.</p>')
     else:
@@ -245,6 +293,8 @@ def _render(summary: dict[str, Any], runs: list[RunbookResult], *, identity: Sou
                 f"<td>{_link(str(next_runbook), known) if next_runbook else ''}</td></tr>"
             )
         parts.append("</table>")
+    if changes:
+        parts.append(changes)
     parts.append("<h2>Runbooks</h2>")
     parts.append(
         "<table><tr><th>Runbook</th><th>Title</th><th>Status</th><th class='num'>Duration</th>"
