@@ -285,6 +285,7 @@ def table(
         scrollX=True,
         classes="display compact",
         showIndex=False,
+        text_in_header_can_be_selected=False,  # a click on a header's text sorts, as expected
     )
 
 

@@ -145,10 +145,10 @@ def _check_sortable(page: Any) -> str:
         before = _rows(wrapper)
         if len(set(before)) < 2:
             continue
-        # itables lets header text be selected: the sort control is the header's order icon
-        headers = wrapper.locator("div.dt-scroll-head thead th span.dt-column-order")
+        # what a reader clicks: the header's text (not only the small order icon)
+        headers = wrapper.locator("div.dt-scroll-head thead th span.dt-column-title")
         if not headers.count():
-            headers = wrapper.locator("table.dataTable thead th span.dt-column-order")
+            headers = wrapper.locator("table.dataTable thead th span.dt-column-title")
         for column in range(min(headers.count(), 6)):
             for _click in range(2):  # ascending, then descending
                 headers.nth(column).click()
