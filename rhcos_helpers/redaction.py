@@ -11,10 +11,13 @@ Two kinds of rules, both deterministic (the same input always gives the same out
 * **By content shape** (:func:`redact_text`, applied to every string): PEM private keys, ssh
   public keys, ``sha256~`` OAuth tokens, JWTs (service-account tokens), ``Bearer``/
   ``Authorization`` credentials, pull-secret blobs (plain, base64 or percent-encoded), kubeconfig
-  ``token:``/``client-key-data:`` lines, ``PASSWORD=``/``_TOKEN=``/``SECRET=`` values, the same
-  names as environment entries (``{"key": "DB_PASSWORD", "value": ...}`` in ``crictl inspect``,
-  ``- name: DB_PASSWORD`` / ``value: ...`` in pod specs), passwords in URLs and AWS access key
-  ids.
+  ``token:``/``client-key-data:`` lines, ``PASSWORD=``/``_TOKEN=``/``SECRET=`` values and names
+  ending in ``_PASS``/``_PWD``/``_AUTH``/``_KEY`` (:func:`secret_env_name`), the same names as
+  environment entries (``{"key": "DB_PASSWORD", "value": ...}`` in ``crictl inspect``,
+  ``&KeyValue{Key:DB_PASS,Value:...}`` in CRI-O logs, ``- name: DB_PASSWORD`` / ``value: ...``
+  in pod specs), passwords in URLs, AWS access key ids, and PEM private keys encoded in base64
+  again (``tls.key: LS0tLS1CRUdJTi...``; base64 certificates stay). A quoted value is redacted
+  up to its closing quote, spaces included.
 
 Image digests (``sha256:...``), machine ids, UUIDs and ordinary base64 data URLs are left alone.
 
@@ -23,6 +26,10 @@ Examples:
     'Authorization: Bearer <redacted: token>'
     >>> redact_text("env DB_PASSWORD=hunter2 DEBUG=1")
     'env DB_PASSWORD=<redacted: password> DEBUG=1'
+    >>> redact_text('MYSQL_PWD=s3cr3t PWD=/root password: "two words"')
+    'MYSQL_PWD=<redacted: password> PWD=/root password: "<redacted: credential>"'
+    >>> redact_text("tls.key: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlF")
+    'tls.key: <redacted: private-key>'
     >>> redact({"spec": {"pullSecret": "{...}", "image": "quay.io/x@sha256:0a1b"}})
     {'spec': {'pullSecret': '<redacted: pull-secret>', 'image': 'quay.io/x@sha256:0a1b'}}
     >>> redact({"kind": "Secret", "data": {"tls.key": "LS0t"}})
@@ -38,7 +45,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["redact", "redact_frame", "redact_html", "redact_text", "redacted"]
+__all__ = [
+    "redact",
+    "redact_frame",
+    "redact_html",
+    "redact_text",
+    "redacted",
+    "secret_env_name",
+]
 
 
 def redacted(kind: str) -> str:
@@ -151,9 +165,30 @@ def _env_entry_kind(obj: dict[Any, Any]) -> str | None:
     if "value" not in obj:
         return None
     name = obj.get("key", obj.get("name"))
-    if not isinstance(name, str) or not any(word in name.lower() for word in _ENV_WORDS):
+    if not isinstance(name, str) or not secret_env_name(name):
         return None
     return _env_kind(name)
+
+
+def secret_env_name(name: str) -> bool:
+    """Whether an environment variable's name says its value is a secret.
+
+    A name holding ``PASSWORD``, ``PASSWD``, ``TOKEN``, ``SECRET``, ``API_KEY``,
+    ``ACCESS_KEY``, ``PRIVATE_KEY`` or ``CREDENTIAL``, or ending in ``_PASS``, ``_PWD``,
+    ``_AUTH`` or ``_KEY`` (``MYSQL_ROOT_PASS``, ``MYSQL_PWD``, ``REGISTRY_AUTH``,
+    ``ENCRYPTION_KEY``). ``PWD`` alone is the shell's working directory, and a name that only
+    goes on after ``_KEY`` (``TLS_KEY_FILE``) names a file: both stay.
+
+    Examples:
+        >>> [secret_env_name(n) for n in ("DB_PASS", "MYSQL_PWD", "REGISTRY_AUTH", "ENCRYPTION_KEY",
+        ...                               "GITHUB_TOKEN", "DB_PASSWORD_FILE")]
+        [True, True, True, True, True, True]
+        >>> [secret_env_name(n) for n in ("PWD", "PATH", "TLS_KEY_FILE", "KUBERNETES_SERVICE_PORT",
+        ...                               "BYPASS", "AUTHOR")]
+        [False, False, False, False, False, False]
+    """
+    lowered = name.lower()
+    return any(word in lowered for word in _ENV_WORDS) or lowered.endswith(_ENV_SUFFIXES)
 
 
 def _redact_dict(obj: dict[Any, Any]) -> dict[Any, Any]:
@@ -290,6 +325,9 @@ _ENV_WORDS = (
     "privatekey",
     "credential",
 )
+#: name endings that make a variable a secret only where the name ends (``MYSQL_ROOT_PASS``,
+#: ``MYSQL_PWD``, ``REGISTRY_AUTH``, ``ENCRYPTION_KEY``; not ``PWD``, ``AUTHOR``, ``KEY_FILE``).
+_ENV_SUFFIXES = ("_pass", "_pwd", "_auth", "_key")
 _KV_KEYS = (
     "token",
     "id-token",
@@ -308,13 +346,55 @@ _Q = r"(?:[\"']|&quot;|&#39;|&#x27;)?"
 #: the same, also escaped inside a JSON string (``\"``).
 _QE = r"(?:\\*[\"']|&quot;|&#39;|&#x27;)?"
 _VALUE = r"(?!<redacted|&lt;redacted)(?!(?:null|true|false|none)\b)[^\s\"'\\,;&}\]<>]+"
+#: a value: quoted (up to the same closing quote, spaces included: ``"pass with spaces"``), or
+#: bare up to a space or separator, after an optional opening quote (a value cut short).
+_ANY_VALUE = (
+    r"(?:(?P<q>\\*\"|'|&quot;|&#39;|&#x27;)(?P<inner>(?!<redacted|&lt;redacted)(?:(?!(?P=q)).)+?)"
+    r"(?P=q)|(?P<open>" + _QE + ")(?P<bare>" + _VALUE + "))"
+)
 #: a secret-looking variable name (the start of one: it may go on, ``DB_PASSWORD_FILE``).
 _ENV_NAME = r"(?:password|passwd|token|secret|api_?key|access_?key|private_?key|credentials?)"
+#: the same for the endings that count only at the end of the name (:data:`_ENV_SUFFIXES`).
+_ENV_SUFFIX = r"(?:_pass|_pwd|_auth|_key)"
 #: the rest of ``NAME=value`` up to the value.
-_ENV_ASSIGN = r"[A-Za-z0-9_]*=" + _Q
-#: the rest of an environment entry up to its value: ``NAME", "value": "`` (crictl inspect's
-#: ``{"key": NAME, "value": ...}``, JSON pod specs) or ``NAME\n  value: `` (YAML pod specs).
-_ENV_ENTRY = r"[A-Za-z0-9_.-]*" + _QE + r"\s*,?\s*" + _QE + "value" + _QE + r"[ \t]*:[ \t]*" + _QE
+_ENV_ASSIGN = r"[A-Za-z0-9_]*="
+#: the rest of an environment entry up to its value: ``NAME", "value": `` (crictl inspect's
+#: ``{"key": NAME, "value": ...}``, JSON pod specs), ``NAME,Value:`` (CRI-O's ``KeyValue``) or
+#: ``NAME\n  value: `` (YAML pod specs).
+_ENV_ENTRY_REST = _QE + r"\s*,?\s*" + _QE + "value" + _QE + r"[ \t]*:[ \t]*"
+_ENV_ENTRY = r"[A-Za-z0-9_.-]*" + _ENV_ENTRY_REST
+
+
+def _keep_quotes(kind: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for an :data:`_ANY_VALUE` match: the value redacted, its quotes kept."""
+
+    def replace(m: re.Match[str]) -> str:
+        head = m.group(1)
+        label = redacted(_env_kind(head) if kind == "env" else kind)
+        if m.group("q") is not None:
+            return f"{head}{m.group('q')}{label}{m.group('q')}"
+        return f"{head}{m.group('open') or ''}{label}"
+
+    return replace
+
+
+#: base64 of ``-----BEGIN`` (a PEM block encoded again, as in a Secret's ``tls.key`` or a
+#: data URL), and what its first line decodes to when it is a private key.
+_B64_PEM = "LS0tLS1CRUdJTi"
+_B64_PEM_BLOCK = _B64_PEM + r"[A-Za-z0-9+/]*={0,2}(?:(?:\r?\n|\\n)[A-Za-z0-9+/]{16,}={0,2})*"
+
+
+def _b64_private_key(m: re.Match[str]) -> str:
+    """Redact a base64 PEM block when it is a private key; certificates are public: kept."""
+    import base64
+    import binascii
+
+    head = re.sub(r"\\n|\s", "", m.group(0))[:60]
+    try:
+        decoded = base64.b64decode(head[: len(head) - len(head) % 4])
+    except (binascii.Error, ValueError):
+        return m.group(0)
+    return redacted("private-key") if b"PRIVATE KEY" in decoded else m.group(0)
 
 
 def _blob_end(text: str, start: int) -> int:
@@ -352,6 +432,8 @@ def _sub_pull_secret_blobs(text: str) -> str:
 _AUTHS_OPEN = re.compile(r"\{\s*(?:\\*\"|&quot;)auths(?:\\*\"|&quot;)\s*:")
 
 _RULES: tuple[_Rule, ...] = (
+    # PEM private keys encoded in base64 again (``tls.key: LS0tLS1CRUdJTi...``).
+    _Rule(_B64_PEM_BLOCK, _b64_private_key, (_B64_PEM,)),
     # PEM private keys (also with escaped newlines, also cut off before the END line).
     _Rule(
         r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----"
@@ -436,9 +518,18 @@ _RULES: tuple[_Rule, ...] = (
     # and the same names as environment entries, the value on the next key: crictl inspect's
     # {"key": "DB_PASSWORD", "value": "..."}, a pod spec's "- name: DB_PASSWORD" / "value: ...".
     _Rule(
-        "(" + _ENV_NAME + "(?:" + _ENV_ASSIGN + "|" + _ENV_ENTRY + "))(" + _VALUE + ")",
-        lambda m: m.group(1) + redacted(_env_kind(m.group(1))),
+        "(" + _ENV_NAME + "(?:" + _ENV_ASSIGN + "|" + _ENV_ENTRY + "))" + _ANY_VALUE,
+        _keep_quotes("env"),
         _ENV_WORDS,
+        flags=re.IGNORECASE,
+        anchored=True,
+    ),
+    # names that are secrets by their ending only: DB_PASS=, MYSQL_PWD=, REGISTRY_AUTH=,
+    # ENCRYPTION_KEY= (and as environment entries), not PWD= or TLS_KEY_FILE=.
+    _Rule(
+        "(" + _ENV_SUFFIX + "(?:=|" + _ENV_ENTRY_REST + "))" + _ANY_VALUE,
+        _keep_quotes("env"),
+        _ENV_SUFFIXES,
         flags=re.IGNORECASE,
         anchored=True,
     ),
@@ -448,12 +539,9 @@ _RULES: tuple[_Rule, ...] = (
         + "|".join(re.escape(k) for k in _KV_KEYS)
         + r")"
         + _Q
-        + r"[ \t]*:[ \t]*"
-        + _Q
-        + ")("
-        + _VALUE
-        + ")",
-        lambda m: m.group(1) + redacted("credential"),
+        + r"[ \t]*:[ \t]*)"
+        + _ANY_VALUE,
+        _keep_quotes("credential"),
         _KV_KEYS,
         flags=re.IGNORECASE,
         anchored=True,
@@ -463,7 +551,12 @@ _RULES: tuple[_Rule, ...] = (
 
 def _env_kind(name: str) -> str:
     lowered = name.lower()
-    for needle, kind in (("pass", "password"), ("token", "token"), ("secret", "secret")):
+    for needle, kind in (
+        ("pass", "password"),
+        ("pwd", "password"),
+        ("token", "token"),
+        ("secret", "secret"),
+    ):
         if needle in lowered:
             return kind
     return "credential"

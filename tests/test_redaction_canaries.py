@@ -11,7 +11,10 @@ lines, each with its own canary: an ssh key, a pull secret (JSON and a base64
 ``.dockerconfigjson``), a PEM private key with escaped newlines, kubeconfig credentials
 (``token:``, ``client-key-data:``, ``password:``), an AWS secret key, and a container's
 environment as CRI-O logs it (``&KeyValue{Key:DB_PASSWORD,Value:...}``, what ``crictl inspect``
-shows as ``info.config.envs``). Every runbook then runs through the runner on that capture, and
+shows as ``info.config.envs``); names that are secrets by their ending (``DB_PASS``,
+``MYSQL_PWD``, ``MYSQL_ROOT_PASS``, ``REGISTRY_AUTH``, ``ENCRYPTION_KEY``) and a base64-encoded
+PEM private key; in MachineConfig files also a quoted password with spaces and a base64 PEM
+private key under ``tls.key:``. Every runbook then runs through the runner on that capture, and
 no canary, raw or encoded as it was planted, may appear in any file written: notebooks, HTML
 pages, ``index.html`` and ``summary.json``.
 """
@@ -69,6 +72,17 @@ J_KUBE_PASSWORD = "CanaryJournalKubePassw0rd"
 J_AWS_SECRET = "CanaryJournalAwsSecretKey/Zq7Xw3Ve"
 J_CRIO_ENV_PASSWORD = "CanaryCrioEnvPassw0rd61"
 J_CRIO_ENV_KEY = "CanaryCrioEnvApiKey62"
+# names that are secrets by their ending, quoted values with spaces, base64 PEM private keys
+J_DB_PASS = "CanaryJDbPass4"
+J_MYSQL_PWD = "CanaryJMysqlPwd5"
+J_ROOT_PASS = "CanaryJRootPass6"
+J_REGISTRY_AUTH = "CanaryJRegistryAuth7"
+J_ENCRYPTION_KEY = "CanaryJEncryptionKey8"
+SPACED_PASSWORD = "CanarySpaced pass with spaces"
+B64_PEM_KEY = base64.b64encode(
+    b"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEACanaryB64PemKeyBody19\n"
+    b"-----END RSA PRIVATE KEY-----\n"
+).decode()
 
 PULL_SECRET_JSON = json.dumps(
     {"auths": {"registry.canary.example.com": {"auth": PULL_AUTH, "email": "x@example.com"}}}
@@ -120,7 +134,12 @@ CANARIES = {
     "journal: kubeconfig": [J_KUBE_TOKEN, J_KUBE_KEY, J_KUBE_PASSWORD],
     "journal: aws key": [J_AWS_SECRET],
     "journal: container env": [J_CRIO_ENV_PASSWORD, J_CRIO_ENV_KEY],
-}
+    "journal: env names by ending": [
+        J_DB_PASS, J_MYSQL_PWD, J_ROOT_PASS, J_REGISTRY_AUTH, J_ENCRYPTION_KEY,
+    ],
+    "quoted value with spaces": [SPACED_PASSWORD, "pass with spaces"],
+    "base64 pem private key": [B64_PEM_KEY[:60], "CanaryB64PemKeyBody19"],
+}  # fmt: skip
 
 
 def _plant_machineconfigs(capture: Path) -> None:
@@ -140,6 +159,8 @@ def _plant_machineconfigs(capture: Path) -> None:
         ("/etc/pki/canary/tls.key", _plain_url(PEM), 384),
         ("/etc/kubernetes/canary.kubeconfig", _b64_url(KUBECONFIG), 384),
         ("/etc/sysconfig/canary-aws", _b64_url(AWS_ENV), 384),
+        ("/etc/canary/app.yaml", _b64_url(f'password: "{SPACED_PASSWORD}"\n'), 384),
+        ("/etc/canary/tls.yaml", _b64_url(f"tls.key: {B64_PEM_KEY}\n"), 384),
     ]
     canary_mc["spec"]["config"]["storage"]["files"] = [
         {"contents": {"source": source}, "mode": mode, "overwrite": True, "path": path}
@@ -190,6 +211,17 @@ def _plant_nodes(capture: Path) -> None:
         f"&KeyValue{{Key:DB_PASSWORD,Value:{J_CRIO_ENV_PASSWORD},}},"
         f'&KeyValue{{Key:STRIPE_API_KEY,Value:{J_CRIO_ENV_KEY},}},}}}}"',
     )
+    _journal_line(
+        kubelet,
+        f"E1120 09:00:08 kuberuntime.go:3] container env DB_PASS={J_DB_PASS} "
+        f"MYSQL_PWD={J_MYSQL_PWD} REGISTRY_AUTH={J_REGISTRY_AUTH} ENCRYPTION_KEY={J_ENCRYPTION_KEY}",
+    )
+    _journal_line(
+        crio,
+        'level=error msg="CreateContainer failed: &ContainerConfig{Envs:[]*KeyValue{'
+        f'&KeyValue{{Key:MYSQL_ROOT_PASS,Value:{J_ROOT_PASS},}},}}}}"',
+    )
+    _journal_line(kubelet, f"E1120 09:00:09 secret.go:9] cannot load tls.key: {B64_PEM_KEY}")
     ps_path = node / "crictl_ps.out"
     ps: dict[str, Any] = json.loads(ps_path.read_text())
     container = ps["containers"][0]
@@ -223,6 +255,9 @@ def test_canaries_are_where_the_runbooks_read(canary_run: RunSummary) -> None:
         assert planted in messages, planted
     for planted in ("invalid kubeconfig", "error in env file", "&KeyValue{Key:PATH"):
         assert planted in messages, planted
+    for planted in ("container env DB_PASS=", "Key:MYSQL_ROOT_PASS", "cannot load tls.key"):
+        assert planted in messages, planted
+    assert "/etc/canary/app.yaml" in paths and "/etc/canary/tls.yaml" in paths
 
 
 def test_no_canary_in_any_output_file(canary_run: RunSummary) -> None:
