@@ -227,7 +227,8 @@ def _edit_yaml(path: Path, change: Any) -> None:
 
 def _change_the_cluster(capture: Path) -> None:
     """Between two runs: a node leaves, another is updated, a pool resumes, an SCC is granted
-    to a service account and a MachineConfig is added."""
+    to a service account, a MachineConfig is added, and inside others a file's contents and
+    mode, an SSH key and a unit change."""
     (capture / RESOURCES / "core/nodes/worker-2.yaml").unlink()
     shutil.rmtree(capture / "nodes" / "worker-2")
 
@@ -248,6 +249,31 @@ def _change_the_cluster(capture: Path) -> None:
     extra = yaml.safe_load((mcs / "50-worker-chrony.yaml").read_text())
     extra["metadata"].update(name="60-worker-extra", uid="c4a1a2b3-0000-4000-8000-0000000e4711")
     (mcs / "60-worker-extra.yaml").write_text(yaml.safe_dump(extra))
+
+    def chrony(mc: dict[str, Any]) -> None:  # another time server, and a tighter mode
+        file = mc["spec"]["config"]["storage"]["files"][0]
+        file["contents"]["source"] = "data:,server%20ntp.example.com%20iburst%0A"
+        file["mode"] = 384
+
+    _edit_yaml(mcs / "50-worker-chrony.yaml", chrony)
+
+    def ssh(mc: dict[str, Any]) -> None:  # the key swapped for another
+        mc["spec"]["config"]["passwd"]["users"][0]["sshAuthorizedKeys"] = [NEW_SSH_KEY]
+
+    _edit_yaml(mcs / "99-worker-ssh.yaml", ssh)
+
+    def units(mc: dict[str, Any]) -> None:  # a unit disabled
+        for unit in mc["spec"]["config"]["systemd"]["units"]:
+            if unit["name"] == "openvswitch.service":
+                unit["enabled"] = False
+
+    _edit_yaml(mcs / "00-worker.yaml", units)
+
+
+#: a real-format ed25519 public key (its fingerprint is in the diff, never the key)
+NEW_SSH_KEY = (
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoDemoDemoDemoDemoDemoDemoDemoDemoDemo000 new@example"
+)
 
 
 @pytest.mark.notebooks
@@ -276,6 +302,26 @@ def test_the_runbooks_record_what_the_diff_compares(tmp_path: Path) -> None:
     assert sections["scc_grants"]["removed"] == []
     assert sections["machineconfigs"]["added"] == ["60-worker-extra"]
     assert sections["machineconfigs"]["removed"] == []
+    mc_changes = {c["item"]: c for c in sections["machineconfigs"]["changed"]}
+    assert set(mc_changes) == {
+        "99-worker-ssh",
+        "50-worker-chrony /etc/chrony.conf",
+        "00-worker openvswitch.service",
+    }
+    ssh = mc_changes["99-worker-ssh"]
+    assert ssh["before"].startswith("SSH=1 key(s) for core: ")
+    assert (
+        ssh["after"] == "SSH=1 key(s) for core: SHA256:pQSEEDFZ9UXwa/ywrpMGLi2Dx65OCp69nSdHygwOJcE"
+    )
+    chrony = mc_changes["50-worker-chrony /etc/chrony.conf"]
+    assert chrony["before"].startswith("MODE=0644, contents ")
+    assert chrony["after"] == "MODE=0600, contents changed, 30 bytes"
+    assert mc_changes["00-worker openvswitch.service"] == {
+        "item": "00-worker openvswitch.service", "before": "ENABLED=True", "after": "ENABLED=False",
+    }  # fmt: skip
+    assert "mc_files" in sections["machineconfigs"]["basis"]
     page = second.index.read_text()
     assert "Changes since the previous run" in page and "60-worker-extra" in page
+    assert "50-worker-chrony /etc/chrony.conf" in page
+    assert "AAAAC3NzaC1lZDI1NTE5AAAAIDemoDemo" not in page + second.summary.read_text()
     assert "first run" in (root / "index.html").read_text()

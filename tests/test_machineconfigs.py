@@ -124,7 +124,7 @@ def test_refused_content_is_named_and_keys_never_kept():
     assert "link /etc/localtime" in text
     assert "user alice" in text
     assert mc.files[0].error.startswith("bad base64")
-    assert mc.ssh_summary == "1 key(s) for alice"
+    assert mc.ssh_summary == "1 key(s) for alice: line sha256 f5121382e31a"
     assert "AAAAC3Nza" not in repr(mc)
 
 
@@ -222,7 +222,7 @@ def test_oc_get_mc_columns_on_the_demos(spec):
     ]  # fmt: skip
     rows = {r["NAME"]: r for r in frame.to_dict("records")}
     assert rows["50-worker-chrony"]["ORIGIN"] == "user"
-    assert rows["99-worker-ssh"]["SSH"] == "1 key(s) for core"
+    assert rows["99-worker-ssh"]["SSH"] == "1 key(s) for core: line sha256 17a292eaa24e"
     assert "AAAA" not in frame.to_string()
     kernel = kernel_frame(mcs)
     assert "AAAA" not in kernel.to_string()
@@ -292,3 +292,28 @@ def test_parse_machineconfig_returns_or_raises_parse_error(obj):
     except ParseError:
         return
     assert mc.name == obj["metadata"]["name"]
+
+
+def test_ssh_keys_are_shown_as_the_fingerprints_ssh_keygen_prints(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    from rhcos_helpers.machineconfigs.parse import ssh_fingerprint
+
+    if not shutil.which("ssh-keygen"):
+        pytest.skip("ssh-keygen (openssh-client) is not installed")
+    key = tmp_path / "id"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "x@y", "-f", str(key)], check=True
+    )
+    line = (tmp_path / "id.pub").read_text().strip()
+    listed = subprocess.run(
+        ["ssh-keygen", "-l", "-f", str(tmp_path / "id.pub")],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()[1]  # fmt: skip
+    assert ssh_fingerprint(line) == listed
+    obj = load("50-worker-chrony-4.16.yaml")
+    obj["spec"]["config"]["passwd"] = {"users": [{"name": "core", "sshAuthorizedKeys": [line]}]}
+    mc = parse_machineconfig(obj)
+    assert mc.ssh_summary == f"1 key(s) for core: {listed}"
+    assert line.split()[1] not in repr(mc)

@@ -43,7 +43,7 @@ def test_tables_recorded(demo_rb):
     }  # fmt: skip
     mcs = {r["NAME"]: r for r in rb["tables"]["machineconfigs"]}
     assert mcs["50-worker-chrony"]["ORIGIN"] == "user"
-    assert mcs["99-worker-ssh"]["SSH"] == "1 key(s) for core"
+    assert mcs["99-worker-ssh"]["SSH"] == "1 key(s) for core: line sha256 17a292eaa24e"
     files = {(r["MACHINECONFIG"], r["PATH"]): r for r in rb["tables"]["mc_files"]}
     chrony = files[("50-worker-chrony", "/etc/chrony.conf")]
     assert chrony["MODE"] == "0644" and chrony["CONTENTS"].startswith("server tick.stdtime.gov.tw")

@@ -223,8 +223,37 @@ class MachineConfigInfo:
 
     @property
     def ssh_summary(self) -> str:
-        """``"N key(s) for core"`` per user; ``""`` when no user has keys."""
-        return "; ".join(f"{len(keys)} key(s) for {user}" for user, keys in self.ssh_keys)
+        """``"N key(s) for core: SHA256:..."`` per user (fingerprints); ``""`` without keys."""
+        return "; ".join(
+            f"{len(keys)} key(s) for {user}: {', '.join(keys)}" for user, keys in self.ssh_keys
+        )
+
+
+def ssh_fingerprint(key: str) -> str:
+    """The OpenSSH SHA256 fingerprint of an authorized key, what ``ssh-keygen -l`` prints.
+
+    A fingerprint identifies a key without showing it (a swapped key is a visible change). A
+    line whose key part does not decode as base64 is identified by a short digest of the line.
+
+    Examples:
+        >>> ssh_fingerprint("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoDemoDemoDemoDemoDemoDemoDemo"
+        ...                 "DemoDemo000 demo@example")
+        'SHA256:pQSEEDFZ9UXwa/ywrpMGLi2Dx65OCp69nSdHygwOJcE'
+        >>> ssh_fingerprint("ssh-ed25519 AAAAnot-base64 x")
+        'line sha256 6fe781fe764f'
+    """
+    import base64
+    import binascii
+
+    parts = key.split()
+    blob = next((p for p in parts if p.startswith("AAAA")), "")
+    try:
+        raw = base64.b64decode(blob, validate=True) if blob else b""
+    except (binascii.Error, ValueError):
+        raw = b""
+    if not raw:
+        return f"line sha256 {hashlib.sha256(key.encode()).hexdigest()[:12]}"
+    return "SHA256:" + base64.b64encode(hashlib.sha256(raw).digest()).decode().rstrip("=")
 
 
 # --- parsing ----------------------------------------------------------------------------------
@@ -473,7 +502,7 @@ def parse_machineconfig(obj: Mapping[str, Any]) -> MachineConfigInfo:
         if uname != "core":
             unsupported.append(f"user {uname} (only core's sshAuthorizedKeys are supported)")
         digests = tuple(
-            hashlib.sha256(str(k).encode()).hexdigest()[:12]
+            ssh_fingerprint(str(k))
             for k in _list(user.get("sshAuthorizedKeys"), "sshAuthorizedKeys", name)
         )
         if digests:

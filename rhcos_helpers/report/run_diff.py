@@ -12,7 +12,10 @@ pools              ``50-pool-rollout`` or ``00-cluster-overview`` ``machineconfi
                    added, removed, and paused/updating/degraded/updated/config changes
 SCC grants         ``60-scc`` ``grants``: (SCC, subject, through what) added and removed
 MachineConfigs     ``40-machineconfigs`` ``machineconfigs``: added, removed, and changed
-                   files, units, kernel arguments, SSH or generating controller
+                   kernel arguments, SSH key fingerprints, Ignition version or generating
+                   controller; with ``mc_files`` and ``mc_units`` in both runs, each file
+                   (contents, mode, overwrite, owner) and unit (enabled, mask, contents)
+                   added, removed or changed inside the MachineConfigs both runs have
 =================  =========================================================================
 
 :func:`diff_runs` returns a :class:`RunDiff` and :func:`render_diff_html` the "changes since the
@@ -23,7 +26,7 @@ previous run" section of a run's ``index.html``; both are pure. Which run is the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any
 
@@ -262,9 +265,92 @@ _MACHINECONFIGS = (
         "40-machineconfigs",
         "machineconfigs",
         ("NAME",),
-        ("GENERATEDBYCONTROLLER", "FILES", "UNITS", "KERNEL ARGS", "SSH"),
+        ("GENERATEDBYCONTROLLER", "IGNITIONVERSION", "FILES", "UNITS", "KERNEL ARGS", "SSH"),
     ),
 )
+
+
+#: per-file and per-unit rows runbook 40 records: (table, key columns, compared columns).
+_MC_ITEMS = (
+    ("mc_files", ("MACHINECONFIG", "PATH"), ("MODE", "OVERWRITE", "OWNER", "CONTENTS")),
+    ("mc_units", ("MACHINECONFIG", "UNIT", "DROP-IN"), ("ENABLED", "MASK", "CONTENTS")),
+)
+
+
+def _item_name(row: Mapping[str, Any], key: Sequence[str]) -> str:
+    """``50-worker-chrony /etc/chrony.conf``, ``00-worker kubelet.service 10-x.conf``."""
+    return " ".join(_text(row.get(k)) for k in key if _text(row.get(k)))
+
+
+def _describe_item(row: Mapping[str, Any], fields: Sequence[str], *, changed: bool) -> str:
+    """The compared fields of a file or unit; contents by size only (they are in the report)."""
+    parts = []
+    for f in fields:
+        if f == "CONTENTS":
+            size = _text(row.get("BYTES")) or str(len(_text(row.get("CONTENTS"))))
+            parts.append(f"contents {'changed, ' if changed else ''}{size} bytes")
+        else:
+            parts.append(f"{f}={_text(row.get(f))}")
+    return ", ".join(parts)
+
+
+def _machineconfig_items(previous: Mapping[str, Any], current: Mapping[str, Any]) -> list[Change]:
+    """Files and units added, removed or changed inside MachineConfigs of both runs."""
+    changes: list[Change] = []
+    for table, key, fields in _MC_ITEMS:
+        before_rows = _rows(previous, "40-machineconfigs", table)
+        after_rows = _rows(current, "40-machineconfigs", table)
+        if before_rows is None or after_rows is None:
+            continue
+        before = {_item_name(r, key): r for r in before_rows}
+        after = {_item_name(r, key): r for r in after_rows}
+        kept = {_text(r.get("MACHINECONFIG")) for r in before_rows} & {
+            _text(r.get("MACHINECONFIG")) for r in after_rows
+        }
+        for name in sorted(before.keys() | after.keys()):
+            old, new = before.get(name), after.get(name)
+            mc = _text((old or new or {}).get("MACHINECONFIG"))
+            if mc not in kept:
+                continue  # the MachineConfig itself was added or removed: said once, above
+            if old is None and new is not None:
+                changes.append(
+                    Change(name, "absent", "added: " + _describe_item(new, fields, changed=False))
+                )
+            elif new is None and old is not None:
+                changes.append(Change(name, _describe_item(old, fields, changed=False), "removed"))
+            elif old is not None and new is not None:
+                diffs = [f for f in fields if _text(old.get(f)) != _text(new.get(f))]
+                if diffs:
+                    changes.append(
+                        Change(
+                            name,
+                            _describe_item(old, diffs, changed=False),
+                            _describe_item(new, diffs, changed=True),
+                        )
+                    )
+    return changes
+
+
+def _compare_machineconfigs(previous: Mapping[str, Any], current: Mapping[str, Any]) -> SectionDiff:
+    """MachineConfigs added, removed or changed, and what changed inside them.
+
+    Their ``oc get mc`` rows (SSH key fingerprints included) and, when both runs recorded them,
+    each file and unit of the MachineConfigs both runs have.
+    """
+    compared = [t for t, _, _ in _MC_ITEMS if _rows(previous, "40-machineconfigs", t) is not None
+                and _rows(current, "40-machineconfigs", t) is not None]  # fmt: skip
+    bases: tuple[_Basis, ...] = _MACHINECONFIGS
+    if len(compared) == len(_MC_ITEMS):  # the files and units themselves say more than counts
+        bases = tuple(
+            replace(b, fields=tuple(f for f in b.fields if f not in ("FILES", "UNITS")))
+            for b in _MACHINECONFIGS
+        )
+    section = _compare_section("machineconfigs", "MachineConfigs", previous, current, bases)
+    if not section.compared:
+        return section
+    items = _machineconfig_items(previous, current)
+    basis = section.basis + "".join(f", 40-machineconfigs/{t}" for t in compared)
+    return replace(section, changed=section.changed + tuple(items), basis=basis)
 
 
 def diff_runs(previous: Mapping[str, Any], current: Mapping[str, Any]) -> RunDiff:
@@ -294,7 +380,7 @@ def diff_runs(previous: Mapping[str, Any], current: Mapping[str, Any]) -> RunDif
         _compare_section("os_builds", "OS builds", previous, current, _OS_BUILDS, membership=False),
         _compare_section("pools", "Machine config pools", previous, current, _POOLS),
         _compare_section("scc_grants", "SCC grants", previous, current, _SCC_GRANTS),
-        _compare_section("machineconfigs", "MachineConfigs", previous, current, _MACHINECONFIGS),
+        _compare_machineconfigs(previous, current),
     )
     return RunDiff(
         cluster_id=_cluster_id(current) or "",
