@@ -290,6 +290,9 @@ def test_read_only_role_is_exactly_the_kinds_the_runbooks_read():
     }
     granted = {(group, res) for _, group, res in _granted(READ_ONLY)}
     assert granted == wanted
+    # each (group, resource) in exactly one rule: a rule repeated is a role nobody re-read
+    pairs = [(g, r) for rule in READ_ONLY for g in rule["apiGroups"] for r in rule["resources"]]
+    assert sorted(pairs) == sorted(set(pairs)), [p for p in set(pairs) if pairs.count(p) > 1]
     assert _granted(READ_ONLY) == {(v, g, r) for g, r in wanted for v in READ_VERBS}
 
 
