@@ -9,11 +9,9 @@ itables in offline mode: its JavaScript is embedded once per notebook, nothing i
 from __future__ import annotations
 
 import html
-import os
 import platform
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -89,24 +87,6 @@ def _kv_html(pairs: Mapping[str, object]) -> str:
     return f'<table class="rr-kv">{rows}</table>'
 
 
-def _shareable(path: str | None) -> str | None:
-    """A path as a shared report may show it: the home directory (and its user name) as ``~``.
-
-    Examples:
-        >>> import os
-        >>> _shareable(os.path.expanduser("~") + "/cases/0123,/tmp/sos.tar.xz")
-        '~/cases/0123,/tmp/sos.tar.xz'
-        >>> _shareable(None) is None
-        True
-    """
-    if not path:
-        return path
-    home = os.path.expanduser("~")
-    if home in ("", "/"):
-        return path
-    return path.replace(home.rstrip("/") + "/", "~/")
-
-
 def run_context(source: Source, *, runbook: str, parameters: Mapping[str, object]) -> None:
     """Show (and record) where the data comes from; a DEMO DATA banner for the bundled demos.
 
@@ -127,12 +107,10 @@ def run_context(source: Source, *, runbook: str, parameters: Mapping[str, object
                 "kube or a must-gather path for your own.</div>"
             )
         )
-    where = ident.api_url if ident.kind == "live" else _shareable(ident.capture_path)
-    if ident.is_demo and ident.capture_path:
-        where = f"bundled with rhcos_helpers: demos/data/{Path(ident.capture_path).name}"
+    where = ident.api_url if ident.kind == "live" else ident.shown_capture
     pairs: dict[str, object] = {
         "Runbook": runbook,
-        "Source": f"{_shareable(ident.spec)} ({ident.kind})",
+        "Source": f"{ident.shown_spec} ({ident.kind})",
         "Cluster ID": ident.cluster_id or "unknown",
         "Cluster version": ident.cluster_version or "unknown",
         "API URL" if ident.kind == "live" else "Capture": where or "unknown",

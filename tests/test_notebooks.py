@@ -53,6 +53,9 @@ def test_reports_show_no_local_path_of_the_demo(demo_run):
         html = (out / f"{rb.stem}.html").read_text()
         assert f"bundled with rhcos_helpers: demos/data/ocp-{version}" in html
         assert repo not in html, rb.stem
+    index = (out / "index.html").read_text()
+    assert f"bundled with rhcos_helpers: demos/data/ocp-{version}" in index
+    assert repo not in index
 
 
 def test_findings_link_other_runbooks_and_say_below_for_their_own(demo_run):

@@ -190,12 +190,12 @@ def _link(name: str, known: set[str]) -> str:
 def _context_rows(summary: dict[str, Any], identity: SourceIdentity) -> list[tuple[str, str]]:
     source = summary["source"]
     rows = [
-        ("Source", f"{source['spec']} ({source['kind']})"),
+        ("Source", f"{identity.shown_spec} ({source['kind']})"),
         ("Cluster ID", source["cluster_id"] or "unknown"),
         ("Cluster version", source["cluster_version"] or "unknown"),
     ]
-    if source["capture_path"]:
-        rows.append(("Capture", source["capture_path"]))
+    if identity.shown_capture:
+        rows.append(("Capture", identity.shown_capture))
     if source["captured_at"]:
         rows.append(("Captured at", source["captured_at"]))
     if source["api_url"]:

@@ -17,9 +17,11 @@ Rules every implementation keeps:
 from __future__ import annotations
 
 import abc
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import PurePath
 from typing import Any, Generic, Literal, ParamSpec, TypeVar
 
 from rhcos_helpers.errors import ClusterAccessError, NotApplicable, UsageError
@@ -76,6 +78,24 @@ class NodeOutput:
         return self.status == "ok"
 
 
+def shareable_path(path: str | None) -> str | None:
+    """A path as a shared report may show it: the home directory (and its user name) as ``~``.
+
+    Examples:
+        >>> import os
+        >>> shareable_path(os.path.expanduser("~") + "/cases/0123,/tmp/sos.tar.xz")
+        '~/cases/0123,/tmp/sos.tar.xz'
+        >>> shareable_path(None) is None
+        True
+    """
+    if not path:
+        return path
+    home = os.path.expanduser("~")
+    if home in ("", "/"):
+        return path
+    return path.replace(home.rstrip("/") + "/", "~/")
+
+
 @dataclass(frozen=True)
 class SourceIdentity:
     """What a report and a run-to-run comparison need to know about where data came from.
@@ -101,6 +121,22 @@ class SourceIdentity:
     capture_path: str | None = None
     captured_at: datetime | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def shown_spec(self) -> str:
+        """``spec`` as a shared report shows it (:func:`shareable_path`)."""
+        return shareable_path(self.spec) or self.spec
+
+    @property
+    def shown_capture(self) -> str | None:
+        """Where the capture is, as a shared report shows it.
+
+        The bundled demo by name, a home directory as ``~`` (:func:`shareable_path`), never the
+        local checkout's path.
+        """
+        if self.is_demo and self.capture_path:
+            return f"bundled with rhcos_helpers: demos/data/{PurePath(self.capture_path).name}"
+        return shareable_path(self.capture_path)
 
     @property
     def is_demo(self) -> bool:
