@@ -16,6 +16,7 @@ from rhcos_helpers.report import history, run_diff, runner
 from rhcos_helpers.report.run_diff import Change, diff_runs
 
 DATA = Path(__file__).parent / "data" / "history"
+DEMO_SSH_KEY = "AAAAC3NzaC1lZDI1NTE5AAAAIDemo"  # the demo's key starts so (as in test_notebooks)
 DEMO = Path(__file__).resolve().parent.parent / "rhcos_helpers" / "demos" / "data" / "ocp-4.16"
 RESOURCES = Path("cluster/cluster-scoped-resources")
 CLUSTER = "4f9c2a61-8d3e-4b7a-9c15-2e6f0d8a7b43"
@@ -227,8 +228,9 @@ def _edit_yaml(path: Path, change: Any) -> None:
 
 def _change_the_cluster(capture: Path) -> None:
     """Between two runs: a node leaves, another is updated, a pool resumes, an SCC is granted
-    to a service account, a MachineConfig is added, and inside others a file's contents and
-    mode, an SSH key and a unit change."""
+    to a service account, a MachineConfig is added, and inside others a file's contents, a
+    file's mode, an SSH key, a unit, a drop-in and an extension change, a file is added to
+    one and the only file of another is removed."""
     (capture / RESOURCES / "core/nodes/worker-2.yaml").unlink()
     shutil.rmtree(capture / "nodes" / "worker-2")
 
@@ -250,10 +252,14 @@ def _change_the_cluster(capture: Path) -> None:
     extra["metadata"].update(name="60-worker-extra", uid="c4a1a2b3-0000-4000-8000-0000000e4711")
     (mcs / "60-worker-extra.yaml").write_text(yaml.safe_dump(extra))
 
-    def chrony(mc: dict[str, Any]) -> None:  # another time server, and a tighter mode
-        file = mc["spec"]["config"]["storage"]["files"][0]
-        file["contents"]["source"] = "data:,server%20ntp.example.com%20iburst%0A"
-        file["mode"] = 384
+    def chrony(mc: dict[str, Any]) -> None:  # another time server, a file and an extension
+        files = mc["spec"]["config"]["storage"]["files"]
+        files[0]["contents"]["source"] = "data:,server%20ntp.example.com%20iburst%0A"
+        files.append(
+            {"path": "/etc/sysconfig/chronyd", "mode": 420, "overwrite": True,
+             "contents": {"source": "data:,OPTIONS%3D%22-F%202%22%0A"}}
+        )  # fmt: skip
+        mc["spec"]["extensions"] = ["usbguard"]
 
     _edit_yaml(mcs / "50-worker-chrony.yaml", chrony)
 
@@ -262,12 +268,22 @@ def _change_the_cluster(capture: Path) -> None:
 
     _edit_yaml(mcs / "99-worker-ssh.yaml", ssh)
 
-    def units(mc: dict[str, Any]) -> None:  # a unit disabled
+    def worker(mc: dict[str, Any]) -> None:  # a tighter mode, a unit disabled, a drop-in edited
+        for file in mc["spec"]["config"]["storage"]["files"]:
+            if file["path"] == "/usr/local/bin/configure-ovs.sh":
+                file["mode"] = 0o700
         for unit in mc["spec"]["config"]["systemd"]["units"]:
             if unit["name"] == "openvswitch.service":
                 unit["enabled"] = False
+            if unit["name"] == "ovsdb-server.service":
+                unit["dropins"][0]["contents"] = "[Service]\nRestart=on-failure\nRestartSec=5\n"
 
-    _edit_yaml(mcs / "00-worker.yaml", units)
+    _edit_yaml(mcs / "00-worker.yaml", worker)
+
+    def sysctl(mc: dict[str, Any]) -> None:  # its only file removed
+        mc["spec"]["config"]["storage"]["files"] = []
+
+    _edit_yaml(mcs / "50-infra-sysctl.yaml", sysctl)
 
 
 #: a real-format ed25519 public key (its fingerprint is in the diff, never the key)
@@ -278,15 +294,27 @@ NEW_SSH_KEY = (
 
 @pytest.mark.notebooks
 def test_the_runbooks_record_what_the_diff_compares(tmp_path: Path) -> None:
-    # two real runs of a capture that changed in between: every section of the diff is
-    # compared from what the runbooks recorded, and finds exactly what changed
+    # three real runs of a capture: the same capture twice (no change at all), then changed:
+    # every section of the diff is compared from what the runbooks recorded, and finds exactly
+    # what changed
     capture, root = tmp_path / "capture", tmp_path / "root"
     shutil.copytree(DEMO, capture)
     runbooks = ["00-cluster-overview", "40-machineconfigs", "60-scc"]
     first = runner.run_runbooks(runbooks, source=str(capture), parameters={}, out_root=root)
+    again = runner.run_runbooks(runbooks, source=str(capture), parameters={}, out_root=root)
     _change_the_cluster(capture)
     second = runner.run_runbooks(runbooks, source=str(capture), parameters={}, out_root=root)
-    assert first.ok and second.ok, [(r.name, r.error) for r in [*first.results, *second.results]]
+    runs = [*first.results, *again.results, *second.results]
+    assert first.ok and again.ok and second.ok, [(r.name, r.error) for r in runs]
+
+    unchanged = json.loads(again.summary.read_text())["changes_since_previous"]
+    assert unchanged["changes"] == 0, unchanged
+    same_mcs = {s["key"]: s for s in unchanged["sections"]}["machineconfigs"]
+    assert same_mcs["compared"] and same_mcs["note"] == ""
+    assert same_mcs["basis"] == (
+        "40-machineconfigs/machineconfigs, 40-machineconfigs/mc_files, "
+        "40-machineconfigs/mc_units, 40-machineconfigs/mc_kernel"
+    )
 
     changes = json.loads(second.summary.read_text())["changes_since_previous"]
     sections = {s["key"]: s for s in changes["sections"]}
@@ -300,28 +328,295 @@ def test_the_runbooks_record_what_the_diff_compares(tmp_path: Path) -> None:
         "anyuid / ServiceAccount / system:serviceaccount:demo-app:builder / scc.users"
     ]
     assert sections["scc_grants"]["removed"] == []
-    assert sections["machineconfigs"]["added"] == ["60-worker-extra"]
-    assert sections["machineconfigs"]["removed"] == []
-    mc_changes = {c["item"]: c for c in sections["machineconfigs"]["changed"]}
-    assert set(mc_changes) == {
-        "99-worker-ssh",
-        "50-worker-chrony /etc/chrony.conf",
-        "00-worker openvswitch.service",
-    }
-    ssh = mc_changes["99-worker-ssh"]
-    assert ssh["before"].startswith("SSH=1 key(s) for core: ")
-    assert (
-        ssh["after"] == "SSH=1 key(s) for core: SHA256:pQSEEDFZ9UXwa/ywrpMGLi2Dx65OCp69nSdHygwOJcE"
+    mcs = sections["machineconfigs"]
+    assert mcs["added"] == ["60-worker-extra"]  # its files are not listed one by one
+    assert mcs["removed"] == []
+    assert mcs["note"] == ""
+    lines = [run_diff.Change(**c).line for c in mcs["changed"]]
+    fingerprint = "SHA256:pQSEEDFZ9UXwa/ywrpMGLi2Dx65OCp69nSdHygwOJcE"
+    assert lines == [
+        "00-worker /usr/local/bin/configure-ovs.sh: mode 0755 -> 0700",
+        "00-worker openvswitch.service: enabled -> disabled",
+        "00-worker ovsdb-server.service drop-in 10-ovsdb-restart.conf: "
+        "contents changed (25 -> 42 bytes)",
+        "50-infra-sysctl /etc/sysctl.d/99-infra-router.conf: file removed",
+        "50-worker-chrony: extensions none -> usbguard",
+        "50-worker-chrony /etc/chrony.conf: contents changed (95 -> 30 bytes)",
+        "50-worker-chrony /etc/sysconfig/chronyd: file added",
+        "99-worker-ssh: SSH keys changed",
+    ], lines
+    changed = {c["item"]: c for c in mcs["changed"]}
+    ssh = changed["99-worker-ssh"]
+    assert ssh["before"] == "SSH=1 key(s) for core: line sha256 17a292eaa24e"  # the demo's
+    assert ssh["after"] == f"SSH=1 key(s) for core: {fingerprint}"
+    assert changed["50-worker-chrony"]["after"] == "EXTENSIONS=usbguard"
+    assert changed["50-worker-chrony /etc/sysconfig/chronyd"]["after"] == (
+        "mode 0644, owner root:root, overwrite true, 15 bytes"
     )
-    chrony = mc_changes["50-worker-chrony /etc/chrony.conf"]
-    assert chrony["before"].startswith("MODE=0644, contents ")
-    assert chrony["after"] == "MODE=0600, contents changed, 30 bytes"
-    assert mc_changes["00-worker openvswitch.service"] == {
-        "item": "00-worker openvswitch.service", "before": "ENABLED=True", "after": "ENABLED=False",
-    }  # fmt: skip
-    assert "mc_files" in sections["machineconfigs"]["basis"]
     page = second.index.read_text()
     assert "Changes since the previous run" in page and "60-worker-extra" in page
-    assert "50-worker-chrony /etc/chrony.conf" in page
-    assert "AAAAC3NzaC1lZDI1NTE5AAAAIDemoDemo" not in page + second.summary.read_text()
+    assert (
+        "<td>contents changed (95 -&gt; 30 bytes)</td><td>50-worker-chrony /etc/chrony.conf" in page
+    )
+    assert fingerprint in page
+    # the diff says that contents changed, never what they are
+    diff_text = json.dumps(changes) + page
+    assert "ntp.example.com" not in diff_text and "tick.stdtime" not in diff_text
+    assert "Restart=on-failure" not in diff_text and "OPTIONS" not in diff_text
+    for key in (DEMO_SSH_KEY, NEW_SSH_KEY.split()[1]):
+        assert key not in page + second.summary.read_text()
     assert "first run" in (root / "index.html").read_text()
+
+
+# --- inside MachineConfigs, from small summaries ---------------------------------------------
+
+
+def _file(mc: str, path: str, contents: str, **extra: Any) -> dict[str, Any]:
+    row = {"MACHINECONFIG": mc, "PATH": path, "MODE": "0644", "OVERWRITE": True,
+           "OWNER": "root:root", "ENCODING": "percent", "BYTES": len(contents.encode()),
+           "CONTENTS": contents}  # fmt: skip
+    return {**row, **extra}
+
+
+def _unit(mc: str, unit: str, contents: str = "", dropin: str = "", **extra: Any) -> dict[str, Any]:
+    row = {"MACHINECONFIG": mc, "UNIT": unit, "DROP-IN": dropin, "ENABLED": "" if dropin else True,
+           "MASK": "", "CONTENTS": contents}  # fmt: skip
+    return {**row, **extra}
+
+
+def _mc(name: str, **extra: Any) -> dict[str, Any]:
+    origin = "rendered" if name.startswith("rendered-") else "user"
+    row = {"NAME": name, "GENERATEDBYCONTROLLER": "", "IGNITIONVERSION": "3.4.0", "AGE": "1d",
+           "ROLE": "worker", "ORIGIN": origin, "FROM": "", "FILES": 0, "UNITS": 0,
+           "KERNEL ARGS": "", "SSH": "", "PROBLEMS": ""}  # fmt: skip
+    return {**row, **extra}
+
+
+def mc_run(
+    mcs: list[dict[str, Any]],
+    files: list[dict[str, Any]] | None = None,
+    units: list[dict[str, Any]] | None = None,
+    kernel: list[dict[str, Any]] | None = None,
+    machineconfig: str = "",
+) -> dict[str, Any]:
+    """A summary with only what runbook 40 records (``None``: the table is missing)."""
+    tables: dict[str, Any] = {"machineconfigs": mcs}
+    for name, rows in (("mc_files", files), ("mc_units", units), ("mc_kernel", kernel)):
+        if rows is not None:
+            tables[name] = rows
+    params = {"MACHINECONFIG": machineconfig} if machineconfig else {}
+    return {"generated_at": "t", "source": {"cluster_id": CLUSTER},
+            "runbooks": {"40-machineconfigs": {"parameters": params, "tables": tables}}}  # fmt: skip
+
+
+CHRONY_CONF = "server tick.stdtime.gov.tw iburst\n"
+SSH_BEFORE = "1 key(s) for core: SHA256:pQSEEDFZ9UXwa/ywrpMGLi2Dx65OCp69nSdHygwOJcE"
+
+
+@pytest.fixture
+def mc_before() -> dict[str, Any]:
+    return mc_run(
+        [_mc("00-worker", FILES=1, UNITS=2), _mc("50-worker-chrony", FILES=1),
+         _mc("50-infra-sysctl", FILES=1), _mc("99-worker-ssh", SSH=SSH_BEFORE),
+         _mc("rendered-worker-1", FILES=3, UNITS=2, SSH=SSH_BEFORE)],
+        files=[_file("00-worker", "/usr/local/bin/configure-ovs.sh", "#!/bin/bash\n", MODE="0755"),
+               _file("50-worker-chrony", "/etc/chrony.conf", CHRONY_CONF),
+               _file("50-infra-sysctl", "/etc/sysctl.d/99-router.conf", "net.ipv4.ip_forward=1\n")],
+        units=[_unit("00-worker", "openvswitch.service"),
+               _unit("00-worker", "ovsdb-server.service", ENABLED=""),
+               _unit("00-worker", "ovsdb-server.service", "[Service]\nRestart=always\n",
+                     "10-ovsdb-restart.conf")],
+        kernel=[_mc_kernel("99-worker-ssh", SSH=SSH_BEFORE)],
+    )  # fmt: skip
+
+
+def _mc_kernel(mc: str, **extra: Any) -> dict[str, Any]:
+    row = {"MACHINECONFIG": mc, "KERNEL ARGUMENTS": "", "EXTENSIONS": "", "FIPS": False,
+           "KERNEL TYPE": "", "OS IMAGE": "", "SSH KEYS": extra.pop("SSH", "")}  # fmt: skip
+    return {**row, **extra}
+
+
+def _lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [c.line for c in diff_runs(before, after).section("machineconfigs").changed]
+
+
+def _tables(run: dict[str, Any]) -> dict[str, Any]:
+    tables: dict[str, Any] = run["runbooks"]["40-machineconfigs"]["tables"]
+    return tables
+
+
+def _rows_of(run: dict[str, Any], table: str, **match: str) -> dict[str, Any]:
+    return next(r for r in _tables(run)[table] if all(r[k] == v for k, v in match.items()))
+
+
+def test_identical_machineconfigs_are_no_change(mc_before: dict[str, Any]) -> None:
+    mcs = diff_runs(mc_before, copy.deepcopy(mc_before)).section("machineconfigs")
+    assert mcs.compared and mcs.count == 0 and mcs.note == ""
+    assert "40-machineconfigs/mc_files" in mcs.basis and "mc_kernel" in mcs.basis
+
+
+def test_file_contents_and_mode_changes_read_like_an_admin_expects(
+    mc_before: dict[str, Any],
+) -> None:
+    after = copy.deepcopy(mc_before)
+    chrony = _rows_of(after, "mc_files", PATH="/etc/chrony.conf")
+    chrony.update(CONTENTS="server ntp.example.com iburst\n", BYTES=30)
+    _rows_of(after, "mc_files", PATH="/usr/local/bin/configure-ovs.sh").update(MODE="0700")
+    sysctl = _rows_of(after, "mc_files", PATH="/etc/sysctl.d/99-router.conf")
+    sysctl.update(CONTENTS="net.ipv4.ip_forward=0\n", OWNER="core:core", OVERWRITE=False)
+    assert _lines(mc_before, after) == [
+        "00-worker /usr/local/bin/configure-ovs.sh: mode 0755 -> 0700",
+        "50-infra-sysctl /etc/sysctl.d/99-router.conf: contents changed (22 -> 22 bytes); "
+        "owner root:root -> core:core; overwrite true -> false",
+        "50-worker-chrony /etc/chrony.conf: contents changed (34 -> 30 bytes)",
+    ]
+    text = json.dumps(diff_runs(mc_before, after).to_dict())
+    assert "ntp.example.com" not in text and "tick.stdtime" not in text  # sizes, not contents
+    assert "ip_forward" not in text
+
+
+def test_a_change_the_recorded_contents_hide_shows_by_its_size(mc_before: dict[str, Any]) -> None:
+    # contents are recorded redacted and cut: equal recorded text, but another size
+    after = copy.deepcopy(mc_before)
+    _rows_of(after, "mc_files", PATH="/etc/chrony.conf").update(BYTES=5000)
+    assert _lines(mc_before, after) == [
+        "50-worker-chrony /etc/chrony.conf: contents changed (34 -> 5000 bytes)"
+    ]
+
+
+def test_files_added_and_removed_inside_machineconfigs(mc_before: dict[str, Any]) -> None:
+    after = copy.deepcopy(mc_before)
+    files = _tables(after)["mc_files"]
+    files.remove(_rows_of(after, "mc_files", PATH="/etc/sysctl.d/99-router.conf"))  # its only
+    files.append(_file("50-worker-chrony", "/etc/sysconfig/chronyd", 'OPTIONS="-F 2"\n'))
+    files.append(_file("60-worker-new", "/etc/new.conf", "x\n"))  # of a new MachineConfig
+    for row in _tables(after)["machineconfigs"]:
+        if row["NAME"] == "50-infra-sysctl":
+            row["FILES"] = 0
+        if row["NAME"] == "50-worker-chrony":
+            row["FILES"] = 2
+    _tables(after)["machineconfigs"].append(_mc("60-worker-new", FILES=1))
+    mcs = diff_runs(mc_before, after).section("machineconfigs")
+    assert mcs.added == ("60-worker-new",)  # its file is not listed again
+    assert [(c.item, c.what, c.before, c.after) for c in mcs.changed] == [
+        ("50-infra-sysctl /etc/sysctl.d/99-router.conf", "file removed",
+         "mode 0644, owner root:root, overwrite true, 22 bytes", "absent"),
+        ("50-worker-chrony /etc/sysconfig/chronyd", "file added", "absent",
+         "mode 0644, owner root:root, overwrite true, 15 bytes"),
+    ]  # fmt: skip
+
+
+def test_units_and_drop_ins(mc_before: dict[str, Any]) -> None:
+    after = copy.deepcopy(mc_before)
+    _rows_of(after, "mc_units", UNIT="openvswitch.service").update(ENABLED=False)
+    _rows_of(after, "mc_units", UNIT="ovsdb-server.service", **{"DROP-IN": ""}).update(MASK=True)
+    dropin = _rows_of(after, "mc_units", **{"DROP-IN": "10-ovsdb-restart.conf"})
+    dropin.update(CONTENTS="[Service]\nRestart=on-failure\n")
+    _tables(after)["mc_units"].append(_unit("00-worker", "kubelet.service", "x\n", "20-x.conf"))
+    _tables(after)["mc_units"].append(_unit("00-worker", "zincati.service", ENABLED=False))
+    assert _lines(mc_before, after) == [
+        "00-worker kubelet.service drop-in 20-x.conf: drop-in added",
+        "00-worker openvswitch.service: enabled -> disabled",
+        "00-worker ovsdb-server.service: not masked -> masked",
+        "00-worker ovsdb-server.service drop-in 10-ovsdb-restart.conf: "
+        "contents changed (25 -> 29 bytes)",
+        "00-worker zincati.service: unit added",
+    ]
+    zincati = diff_runs(mc_before, after).section("machineconfigs").changed[-1]
+    assert zincati.after == "disabled, no contents"
+    assert "Restart=on-failure" not in json.dumps(diff_runs(mc_before, after).to_dict())
+
+
+def test_a_swapped_ssh_key_is_a_change(mc_before: dict[str, Any]) -> None:
+    after = copy.deepcopy(mc_before)
+    other = "1 key(s) for core: SHA256:kQsbbpr5yvhFAGo2WY+pb8n0Hxvu3mbDcU2uUq0oa4Y"
+    _rows_of(after, "machineconfigs", NAME="99-worker-ssh")["SSH"] = other
+    _rows_of(after, "mc_kernel", MACHINECONFIG="99-worker-ssh")["SSH KEYS"] = other
+    (change,) = diff_runs(mc_before, after).section("machineconfigs").changed
+    assert change == Change(
+        "99-worker-ssh", f"SSH={SSH_BEFORE}", f"SSH={other}", "SSH keys changed"
+    )
+
+
+def test_kernel_settings_from_mc_kernel(mc_before: dict[str, Any]) -> None:
+    after = copy.deepcopy(mc_before)
+    kernel = _tables(after)["mc_kernel"]
+    kernel.append(_mc_kernel("50-worker-chrony", FIPS=True, **{"KERNEL TYPE": "realtime"}))
+    kernel.append(_mc_kernel("00-worker", EXTENSIONS="usbguard"))
+    assert _lines(mc_before, after) == [
+        "00-worker: extensions none -> usbguard",
+        "50-worker-chrony: FIPS False -> True; kernel type default -> realtime",
+    ]
+    # a MachineConfig that stops setting any of them leaves the table: not a change by itself
+    gone = copy.deepcopy(mc_before)
+    _tables(gone)["mc_kernel"] = []
+    assert _lines(mc_before, gone) == []
+
+
+def test_rendered_machineconfigs_are_compared_by_their_row_only(mc_before: dict[str, Any]) -> None:
+    after = copy.deepcopy(mc_before)
+    _rows_of(after, "machineconfigs", NAME="rendered-worker-1")["FILES"] = 4
+    assert _lines(mc_before, after) == ["rendered-worker-1: files 3 -> 4"]
+
+
+def test_an_older_summary_without_the_tables_says_not_compared(mc_before: dict[str, Any]) -> None:
+    older = copy.deepcopy(mc_before)
+    for table in ("mc_files", "mc_units", "mc_kernel"):
+        del _tables(older)[table]
+    after = copy.deepcopy(mc_before)
+    _rows_of(after, "mc_files", PATH="/etc/chrony.conf").update(CONTENTS="x\n", BYTES=2)
+    mcs = diff_runs(older, after).section("machineconfigs")
+    assert mcs.compared and mcs.count == 0  # same counts
+    assert mcs.basis == "40-machineconfigs/machineconfigs"
+    assert mcs.note == (
+        "files not compared: both runs need 40-machineconfigs/mc_files (counted instead); "
+        "units not compared: both runs need 40-machineconfigs/mc_units (counted instead); "
+        "extensions, FIPS, kernel type and OS image not compared: both runs need "
+        "40-machineconfigs/mc_kernel"
+    )
+    html = run_diff.render_diff_html(diff_runs(older, after))
+    assert "No change (from 40-machineconfigs/machineconfigs). Files not compared: both" in html
+    _rows_of(after, "machineconfigs", NAME="50-worker-chrony")["FILES"] = 2
+    assert _lines(older, after) == ["50-worker-chrony: files 1 -> 2"]
+    # runbook 40 not run at all
+    del after["runbooks"]["40-machineconfigs"]
+    mcs = diff_runs(mc_before, after).section("machineconfigs")
+    assert not mcs.compared and mcs.note.startswith("not compared: both runs need ")
+
+
+def test_runs_that_showed_other_machineconfigs_are_not_compared_file_by_file(
+    mc_before: dict[str, Any],
+) -> None:
+    # MACHINECONFIG=50-worker-chrony: runbook 40 lists that one's files and units only
+    one = mc_run(
+        _tables(mc_before)["machineconfigs"],
+        files=[_file("50-worker-chrony", "/etc/chrony.conf", "server x\n")],
+        units=[], kernel=[_mc_kernel("50-worker-chrony")], machineconfig="50-worker-chrony",
+    )  # fmt: skip
+    mcs = diff_runs(mc_before, one).section("machineconfigs")
+    assert mcs.count == 0  # no file "removed" from the MachineConfigs it left out
+    assert mcs.note.startswith(
+        "files, units and kernel settings not compared: runbook 40 showed every MachineConfig "
+        "before and MACHINECONFIG=50-worker-chrony now"
+    )
+    # two runs of the same MachineConfig: its files are compared, the others' counted
+    later = copy.deepcopy(one)
+    _rows_of(later, "mc_files", PATH="/etc/chrony.conf").update(MODE="0600")
+    _rows_of(later, "machineconfigs", NAME="00-worker")["FILES"] = 2
+    assert _lines(one, later) == [
+        "00-worker: files 1 -> 2",
+        "50-worker-chrony /etc/chrony.conf: mode 0644 -> 0600",
+    ]
+
+
+def test_a_machineconfig_that_became_unreadable(mc_before: dict[str, Any]) -> None:
+    after = copy.deepcopy(mc_before)
+    row = _rows_of(after, "machineconfigs", NAME="50-worker-chrony")
+    row.update(ORIGIN="unreadable", FILES=None, UNITS=None, PROBLEMS="spec.config: not an object")
+    _tables(after)["mc_files"] = [
+        r for r in _tables(after)["mc_files"] if r["MACHINECONFIG"] != "50-worker-chrony"
+    ]
+    (change,) = diff_runs(mc_before, after).section("machineconfigs").changed
+    assert change.line == "50-worker-chrony: could not be read"  # its file is not "removed"
+    assert change.after == "unreadable: spec.config: not an object"
+    assert _lines(after, mc_before) == ["50-worker-chrony: readable again"]

@@ -317,3 +317,52 @@ def test_ssh_keys_are_shown_as_the_fingerprints_ssh_keygen_prints(tmp_path: Path
     mc = parse_machineconfig(obj)
     assert mc.ssh_summary == f"1 key(s) for core: {listed}"
     assert line.split()[1] not in repr(mc)
+
+
+#: a real-format ed25519 public key and what ``ssh-keygen -l`` prints for it
+NEW_SSH_KEY = (
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoDemoDemoDemoDemoDemoDemoDemoDemoDemo000 new@example"
+)
+NEW_SSH_FINGERPRINT = "SHA256:pQSEEDFZ9UXwa/ywrpMGLi2Dx65OCp69nSdHygwOJcE"
+
+
+def _with_keys(keys: list[str]):
+    from datetime import UTC, datetime
+
+    from rhcos_helpers.machineconfigs.parse import McSet
+
+    obj = load("50-worker-chrony-4.16.yaml")
+    obj["spec"]["config"]["passwd"] = {"users": [{"name": "core", "sshAuthorizedKeys": keys}]}
+    mc = parse_machineconfig(obj)
+    return McSet({mc.name: mc}, {}, (), (), datetime.now(UTC))
+
+
+def test_the_ssh_column_names_each_key_by_its_fingerprint_never_the_key() -> None:
+    from rhcos_helpers.redaction import redact_frame, redact_text
+
+    keys = [
+        NEW_SSH_KEY,
+        'restrict,command="echo AAAA" ' + NEW_SSH_KEY.replace("new@", "other@"),  # options first
+        "ssh-rsa not-a-key bad@example",  # does not decode: named, not a failure
+    ]
+    mcs = _with_keys(keys)
+    ssh = to_frame(mcs).loc[0, "SSH"]
+    assert ssh.startswith(f"3 key(s) for core: {NEW_SSH_FINGERPRINT}, {NEW_SSH_FINGERPRINT}, ")
+    assert re.fullmatch(r".*, line sha256 [0-9a-f]{12}", ssh)
+    # a fingerprint is no secret: redaction keeps it whole, in the table and in the record
+    assert redact_text(ssh) == ssh
+    assert redact_frame(to_frame(mcs)).loc[0, "SSH"] == ssh
+    assert redact_frame(kernel_frame(mcs)).loc[0, "SSH KEYS"] == ssh
+    shown = to_frame(mcs).to_string() + kernel_frame(mcs).to_string() + repr(mcs)
+    assert "AAAAC3NzaC1lZDI1NTE5" not in shown and "not-a-key" not in shown
+
+
+def test_a_swapped_ssh_key_changes_the_ssh_column() -> None:
+    before = to_frame(_with_keys([NEW_SSH_KEY])).loc[0, "SSH"]
+    swapped = NEW_SSH_KEY.replace("000 new@", "001 new@")  # another key, same size and comment
+    after = to_frame(_with_keys([swapped])).loc[0, "SSH"]
+    assert before == f"1 key(s) for core: {NEW_SSH_FINGERPRINT}"
+    assert after != before and after.startswith("1 key(s) for core: SHA256:")
+    # the comment is not part of the key: a renamed comment is the same key
+    renamed = NEW_SSH_KEY.replace("new@example", "someone@else")
+    assert to_frame(_with_keys([renamed])).loc[0, "SSH"] == before

@@ -229,15 +229,24 @@ class MachineConfigInfo:
         )
 
 
+#: ``ssh-ed25519``, ``ssh-rsa``, ``ecdsa-sha2-nistp256``, ``sk-ssh-ed25519@openssh.com`` ...
+_SSH_KEY_TYPE = re.compile(r"^(ssh|ecdsa|sk)-[A-Za-z0-9@.+-]+$")
+
+
 def ssh_fingerprint(key: str) -> str:
     """The OpenSSH SHA256 fingerprint of an authorized key, what ``ssh-keygen -l`` prints.
 
     A fingerprint identifies a key without showing it (a swapped key is a visible change). A
     line whose key part does not decode as base64 is identified by a short digest of the line.
+    The key part is the word after the key type (``authorized_keys`` options may come first),
+    else the first word that starts like one (``AAAA``: the length of the type name).
 
     Examples:
         >>> ssh_fingerprint("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoDemoDemoDemoDemoDemoDemoDemo"
         ...                 "DemoDemo000 demo@example")
+        'SHA256:pQSEEDFZ9UXwa/ywrpMGLi2Dx65OCp69nSdHygwOJcE'
+        >>> ssh_fingerprint('no-pty,command="echo AAAA" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemo'
+        ...                 "DemoDemoDemoDemoDemoDemoDemoDemoDemo000 demo@example")
         'SHA256:pQSEEDFZ9UXwa/ywrpMGLi2Dx65OCp69nSdHygwOJcE'
         >>> ssh_fingerprint("ssh-ed25519 AAAAnot-base64 x")
         'line sha256 6fe781fe764f'
@@ -246,7 +255,12 @@ def ssh_fingerprint(key: str) -> str:
     import binascii
 
     parts = key.split()
-    blob = next((p for p in parts if p.startswith("AAAA")), "")
+    typed = (
+        value
+        for name, value in zip(parts, parts[1:], strict=False)
+        if _SSH_KEY_TYPE.match(name) and value.startswith("AAAA")
+    )
+    blob = next(typed, "") or next((p for p in parts if p.startswith("AAAA")), "")
     try:
         raw = base64.b64decode(blob, validate=True) if blob else b""
     except (binascii.Error, ValueError):

@@ -13,9 +13,11 @@ pools              ``50-pool-rollout`` or ``00-cluster-overview`` ``machineconfi
 SCC grants         ``60-scc`` ``grants``: (SCC, subject, through what) added and removed
 MachineConfigs     ``40-machineconfigs`` ``machineconfigs``: added, removed, and changed
                    kernel arguments, SSH key fingerprints, Ignition version or generating
-                   controller; with ``mc_files`` and ``mc_units`` in both runs, each file
-                   (contents, mode, overwrite, owner) and unit (enabled, mask, contents)
-                   added, removed or changed inside the MachineConfigs both runs have
+                   controller; with ``mc_kernel`` extensions, FIPS, kernel type and OS
+                   image; with ``mc_files`` and ``mc_units`` each file (contents by size,
+                   mode, owner, overwrite) and unit or drop-in (enabled, masked, contents by
+                   size) added, removed or changed inside the MachineConfigs both runs have
+                   (a table missing in a run: the note says so, and they are counted)
 =================  =========================================================================
 
 :func:`diff_runs` returns a :class:`RunDiff` and :func:`render_diff_html` the "changes since the
@@ -26,7 +28,7 @@ previous run" section of a run's ``index.html``; both are pure. Which run is the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
@@ -74,18 +76,33 @@ class Change:
     """One item whose value changed between two runs.
 
     Attributes:
-        item: what changed (a node, a pool, a MachineConfig).
+        item: what changed (a node, a pool, a MachineConfig, a file or unit of one).
         before: the earlier value, described.
         after: the later value, described.
+        what: the change in a few words, where ``before -> after`` does not say it well
+            (``contents changed (412 -> 418 bytes); mode 0644 -> 0600``, ``file added``).
     """
 
     item: str
     before: str
     after: str
+    what: str = ""
+
+    @property
+    def line(self) -> str:
+        """``item: what`` (or ``item: before -> after``), one line for people.
+
+        Examples:
+            >>> Change("infra-0", "OS build=1", "OS build=2").line
+            'infra-0: OS build=1 -> OS build=2'
+            >>> Change("50-w /etc/a", "mode 0644", "mode 0600", "mode 0644 -> 0600").line
+            '50-w /etc/a: mode 0644 -> 0600'
+        """
+        return f"{self.item}: {self.what or f'{self.before} -> {self.after}'}"
 
     def to_dict(self) -> dict[str, str]:
         """JSON-ready form."""
-        return {"item": self.item, "before": self.before, "after": self.after}
+        return {"item": self.item, "before": self.before, "after": self.after, "what": self.what}
 
 
 @dataclass(frozen=True)
@@ -260,97 +277,409 @@ _POOLS = (
     _Basis("00-cluster-overview", "machineconfigpools", ("NAME",), _POOL_FIELDS),
 )
 _SCC_GRANTS = (_Basis("60-scc", "grants", ("SCC", "SUBJECT KIND", "SUBJECT", "THROUGH")),)
-_MACHINECONFIGS = (
-    _Basis(
-        "40-machineconfigs",
-        "machineconfigs",
-        ("NAME",),
-        ("GENERATEDBYCONTROLLER", "IGNITIONVERSION", "FILES", "UNITS", "KERNEL ARGS", "SSH"),
-    ),
+# --- MachineConfigs -----------------------------------------------------------------------
+
+_MC_RUNBOOK = "40-machineconfigs"
+_MACHINECONFIGS = (_Basis(_MC_RUNBOOK, "machineconfigs", ("NAME",)),)
+
+#: the ``oc get mc`` columns compared per MachineConfig: column -> what an admin calls it
+_MC_FIELDS = {
+    "GENERATEDBYCONTROLLER": "generating controller",
+    "IGNITIONVERSION": "Ignition version",
+    "KERNEL ARGS": "kernel arguments",
+    "SSH": "SSH keys",
+}
+#: ``mc_kernel`` columns the ``oc get mc`` row does not have (a MachineConfig without a row
+#: sets none of them)
+_KERNEL_FIELDS = {
+    "EXTENSIONS": "extensions",
+    "FIPS": "FIPS",
+    "KERNEL TYPE": "kernel type",
+    "OS IMAGE": "OS image",
+}
+
+
+@dataclass(frozen=True)
+class _ItemTable:
+    """A table of runbook 40 with one row per file or unit of a MachineConfig."""
+
+    table: str
+    key: tuple[str, ...]
+    count: str  # the ``oc get mc`` column that counts them (compared where this is not)
+    label: str
+
+
+_ITEM_TABLES = (
+    _ItemTable("mc_files", ("MACHINECONFIG", "PATH"), "FILES", "files"),
+    _ItemTable("mc_units", ("MACHINECONFIG", "UNIT", "DROP-IN"), "UNITS", "units"),
 )
 
 
-#: per-file and per-unit rows runbook 40 records: (table, key columns, compared columns).
-_MC_ITEMS = (
-    ("mc_files", ("MACHINECONFIG", "PATH"), ("MODE", "OVERWRITE", "OWNER", "CONTENTS")),
-    ("mc_units", ("MACHINECONFIG", "UNIT", "DROP-IN"), ("ENABLED", "MASK", "CONTENTS")),
-)
+def _parameter(summary: Mapping[str, Any], runbook: str, name: str) -> str:
+    """A runbook's parameter as the run gave it (``""`` when not given: the default)."""
+    entry = (summary.get("runbooks") or {}).get(runbook)
+    params = entry.get("parameters") if isinstance(entry, Mapping) else None
+    if not isinstance(params, Mapping):
+        return ""
+    return next((_text(v) for k, v in params.items() if str(k).upper() == name), "")
 
 
-def _item_name(row: Mapping[str, Any], key: Sequence[str]) -> str:
-    """``50-worker-chrony /etc/chrony.conf``, ``00-worker kubelet.service 10-x.conf``."""
-    return " ".join(_text(row.get(k)) for k in key if _text(row.get(k)))
+def _item_scope(rows: Mapping[str, Mapping[str, Any]], machineconfig: str) -> set[str]:
+    """The MachineConfigs whose files and units runbook 40 listed.
+
+    The one named by MACHINECONFIG, else every readable non-rendered one (as ``files_frame``).
+    """
+    if machineconfig:
+        return {machineconfig}
+    return {
+        name
+        for name, row in rows.items()
+        if _text(row.get("ORIGIN")) not in ("rendered", "unreadable")
+        and not (not row.get("ORIGIN") and name.startswith("rendered-"))
+    }
 
 
-def _describe_item(row: Mapping[str, Any], fields: Sequence[str], *, changed: bool) -> str:
-    """The compared fields of a file or unit; contents by size only (they are in the report)."""
+def _bool_word(value: Any, yes: str, no: str, unset: str = "") -> str:
+    text = _text(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return yes
+    if text in ("false", "0", "no"):
+        return no
+    return unset or no
+
+
+def _size(row: Mapping[str, Any], *, recorded: bool = False) -> int | None:
+    """A file's size from BYTES; a unit's from its recorded (redacted) text."""
+    if recorded:
+        return len(_text(row.get("CONTENTS")).encode())
+    value = row.get("BYTES")
+    try:
+        return None if value is None or value == "" else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _bytes(size: int | None) -> str:
+    return "size unknown" if size is None else f"{size} bytes"
+
+
+def _contents_changed(old: Mapping[str, Any], new: Mapping[str, Any], *, recorded: bool) -> str:
+    """``contents changed (412 -> 418 bytes)``; ``""`` for equal recorded contents and sizes."""
+    a, b = _size(old, recorded=recorded), _size(new, recorded=recorded)
+    if _text(old.get("CONTENTS")) == _text(new.get("CONTENTS")) and a == b:
+        return ""
+    if a is None or b is None:
+        return "contents changed"
+    return f"contents changed ({a} -> {b} bytes)"
+
+
+def _file_state(row: Mapping[str, Any]) -> str:
+    overwrite = _bool_word(row.get("OVERWRITE"), "true", "false")
+    return (
+        f"mode {_text(row.get('MODE'))}, owner {_text(row.get('OWNER'))}, "
+        f"overwrite {overwrite}, {_bytes(_size(row))}"
+    )
+
+
+def _unit_state(row: Mapping[str, Any]) -> str:
     parts = []
-    for f in fields:
-        if f == "CONTENTS":
-            size = _text(row.get("BYTES")) or str(len(_text(row.get("CONTENTS"))))
-            parts.append(f"contents {'changed, ' if changed else ''}{size} bytes")
-        else:
-            parts.append(f"{f}={_text(row.get(f))}")
+    if not _text(row.get("DROP-IN")):
+        parts.append(_bool_word(row.get("ENABLED"), "enabled", "disabled", "enabled not set"))
+        if _bool_word(row.get("MASK"), "masked", "") == "masked":
+            parts.append("masked")
+    size = _size(row, recorded=True)
+    parts.append(f"{size} bytes" if size else "no contents")
     return ", ".join(parts)
 
 
-def _machineconfig_items(previous: Mapping[str, Any], current: Mapping[str, Any]) -> list[Change]:
-    """Files and units added, removed or changed inside MachineConfigs of both runs."""
-    changes: list[Change] = []
-    for table, key, fields in _MC_ITEMS:
-        before_rows = _rows(previous, "40-machineconfigs", table)
-        after_rows = _rows(current, "40-machineconfigs", table)
-        if before_rows is None or after_rows is None:
-            continue
-        before = {_item_name(r, key): r for r in before_rows}
-        after = {_item_name(r, key): r for r in after_rows}
-        kept = {_text(r.get("MACHINECONFIG")) for r in before_rows} & {
-            _text(r.get("MACHINECONFIG")) for r in after_rows
-        }
-        for name in sorted(before.keys() | after.keys()):
-            old, new = before.get(name), after.get(name)
-            mc = _text((old or new or {}).get("MACHINECONFIG"))
-            if mc not in kept:
-                continue  # the MachineConfig itself was added or removed: said once, above
-            if old is None and new is not None:
-                changes.append(
-                    Change(name, "absent", "added: " + _describe_item(new, fields, changed=False))
-                )
-            elif new is None and old is not None:
-                changes.append(Change(name, _describe_item(old, fields, changed=False), "removed"))
-            elif old is not None and new is not None:
-                diffs = [f for f in fields if _text(old.get(f)) != _text(new.get(f))]
-                if diffs:
-                    changes.append(
-                        Change(
-                            name,
-                            _describe_item(old, diffs, changed=False),
-                            _describe_item(new, diffs, changed=True),
-                        )
-                    )
-    return changes
+def _file_change(name: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> Change | None:
+    """What changed in one file: contents (by size), mode, owner, overwrite.
+
+    Examples:
+        >>> old = {"MODE": "0644", "OWNER": "root:root", "OVERWRITE": True, "BYTES": 412,
+        ...        "CONTENTS": "server a iburst"}
+        >>> _file_change("50-worker-chrony /etc/chrony.conf", old,
+        ...              {**old, "MODE": "0600", "BYTES": 418, "CONTENTS": "server b iburst"})
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Change(item='50-worker-chrony /etc/chrony.conf', before='412 bytes, mode 0644',
+               after='418 bytes, mode 0600',
+               what='contents changed (412 -> 418 bytes); mode 0644 -> 0600')
+        >>> _file_change("x /etc/y", old, dict(old)) is None
+        True
+    """
+    what: list[str] = []
+    before: list[str] = []
+    after: list[str] = []
+    contents = _contents_changed(old, new, recorded=False)
+    if contents:
+        what.append(contents)
+        before.append(_bytes(_size(old)))
+        after.append(_bytes(_size(new)))
+    for column, label in (("MODE", "mode"), ("OWNER", "owner"), ("OVERWRITE", "overwrite")):
+        a, b = _text(old.get(column)), _text(new.get(column))
+        if column == "OVERWRITE":
+            a, b = _bool_word(a, "true", "false"), _bool_word(b, "true", "false")
+        if a != b:
+            what.append(f"{label} {a} -> {b}")
+            before.append(f"{label} {a}")
+            after.append(f"{label} {b}")
+    if not what:
+        return None
+    return Change(name, ", ".join(before), ", ".join(after), "; ".join(what))
+
+
+def _unit_change(name: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> Change | None:
+    """What changed in one unit or drop-in: enabled, masked, contents (by size).
+
+    Examples:
+        >>> old = {"UNIT": "openvswitch.service", "ENABLED": True, "MASK": "", "CONTENTS": ""}
+        >>> _unit_change("00-worker openvswitch.service", old, {**old, "ENABLED": False})
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Change(item='00-worker openvswitch.service', before='enabled', after='disabled',
+               what='enabled -> disabled')
+    """
+    what: list[str] = []
+    before: list[str] = []
+    after: list[str] = []
+    for column, yes, no, unset in (
+        ("ENABLED", "enabled", "disabled", "enabled not set"),
+        ("MASK", "masked", "not masked", "not masked"),
+    ):
+        a = _bool_word(old.get(column), yes, no, unset)
+        b = _bool_word(new.get(column), yes, no, unset)
+        if a != b:
+            what.append(f"{a} -> {b}")
+            before.append(a)
+            after.append(b)
+    contents = _contents_changed(old, new, recorded=True)
+    if contents:
+        what.append(contents)
+        before.append(_bytes(_size(old, recorded=True)))
+        after.append(_bytes(_size(new, recorded=True)))
+    if not what:
+        return None
+    return Change(name, ", ".join(before), ", ".join(after), "; ".join(what))
+
+
+def _item_name(row: Mapping[str, Any], table: _ItemTable) -> str:
+    """``50-worker-chrony /etc/chrony.conf``, ``00-worker kubelet.service drop-in 10-x.conf``."""
+    parts = [_text(row.get(k)) for k in table.key]
+    if table.table == "mc_units" and parts[-1]:
+        parts[-1] = f"drop-in {parts[-1]}"
+    return " ".join(p for p in parts if p)
+
+
+def _items_of(
+    rows: Iterable[Mapping[str, Any]], table: _ItemTable, scope: set[str]
+) -> dict[str, Mapping[str, Any]]:
+    out: dict[str, Mapping[str, Any]] = {}
+    for row in rows:
+        if _text(row.get("MACHINECONFIG")) in scope:
+            out.setdefault(_item_name(row, table), row)
+    return out
+
+
+def _item_changes(
+    table: _ItemTable,
+    before_rows: list[dict[str, Any]],
+    after_rows: list[dict[str, Any]],
+    scope: set[str],
+) -> list[tuple[str, Change]]:
+    """(MachineConfig, change) for each file or unit added, removed or changed in ``scope``."""
+    before = _items_of(before_rows, table, scope)
+    after = _items_of(after_rows, table, scope)
+    files = table.table == "mc_files"
+    out: list[tuple[str, Change]] = []
+    for name in sorted(before.keys() | after.keys()):
+        old, new = before.get(name), after.get(name)
+        row = old if old is not None else new
+        assert row is not None
+        kind = "file" if files else ("drop-in" if _text(row.get("DROP-IN")) else "unit")
+        state = _file_state if files else _unit_state
+        change: Change | None
+        if old is None and new is not None:
+            change = Change(name, "absent", state(new), f"{kind} added")
+        elif new is None and old is not None:
+            change = Change(name, state(old), "absent", f"{kind} removed")
+        elif old is not None and new is not None:
+            change = (_file_change if files else _unit_change)(name, old, new)
+        else:  # pragma: no cover - a name comes from one of the two
+            change = None
+        if change is not None:
+            out.append((_text(row.get("MACHINECONFIG")), change))
+    return out
+
+
+def _kernel_values(rows: list[dict[str, Any]] | None) -> dict[str, dict[str, str]]:
+    """Per MachineConfig its ``mc_kernel`` settings, written the same way whatever the run."""
+    out: dict[str, dict[str, str]] = {}
+    for row in rows or []:
+        values = {c: _text(row.get(c)).strip() for c in _KERNEL_FIELDS}
+        values["FIPS"] = _bool_word(row.get("FIPS"), "True", "False")
+        if values["KERNEL TYPE"] in ("", "default"):
+            values["KERNEL TYPE"] = "default"
+        out.setdefault(_text(row.get("MACHINECONFIG")), values)
+    return out
+
+
+_KERNEL_UNSET = {"EXTENSIONS": "", "FIPS": "False", "KERNEL TYPE": "default", "OS IMAGE": ""}
+
+
+def _machineconfig_change(
+    name: str,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    fields: Mapping[str, str],
+) -> Change | None:
+    """The ``oc get mc`` (and ``mc_kernel``) values of one MachineConfig that changed."""
+    if (_text(old.get("ORIGIN")) == "unreadable") != (_text(new.get("ORIGIN")) == "unreadable"):
+
+        def state(row: Mapping[str, Any]) -> str:
+            if _text(row.get("ORIGIN")) == "unreadable":
+                return f"unreadable: {_text(row.get('PROBLEMS'))}"
+            return "readable"
+
+        what = "could not be read" if _text(new.get("ORIGIN")) == "unreadable" else "readable again"
+        return Change(name, state(old), state(new), what)
+    diffs = [f for f in fields if _text(old.get(f)) != _text(new.get(f))]
+    if not diffs:
+        return None
+    parts = [
+        f"{fields[f]} {_text(old.get(f)) or 'none'} -> {_text(new.get(f)) or 'none'}"
+        if f in _SHORT_FIELDS
+        else f"{fields[f]} changed"  # long values: before and after show them
+        for f in diffs
+    ]
+    return Change(name, _describe(old, diffs), _describe(new, diffs), "; ".join(parts))
+
+
+#: values short enough to show in a change's description (``FIPS False -> True``)
+_SHORT_FIELDS = ("FILES", "UNITS", "IGNITIONVERSION", "EXTENSIONS", "FIPS", "KERNEL TYPE")
 
 
 def _compare_machineconfigs(previous: Mapping[str, Any], current: Mapping[str, Any]) -> SectionDiff:
     """MachineConfigs added, removed or changed, and what changed inside them.
 
-    Their ``oc get mc`` rows (SSH key fingerprints included) and, when both runs recorded them,
-    each file and unit of the MachineConfigs both runs have.
+    From the ``oc get mc`` rows (kernel arguments, SSH key fingerprints, Ignition version,
+    generating controller) and, when both runs recorded them for the same MachineConfigs
+    (runbook 40 run with the same MACHINECONFIG), ``mc_kernel`` (extensions, FIPS, kernel
+    type, OS image) and each file (``mc_files``: contents, mode, owner, overwrite) and unit
+    or drop-in (``mc_units``: enabled, masked, contents) of the MachineConfigs both runs have.
+    Files and units of a MachineConfig added or removed are not listed one by one.
+
+    Contents are compared as recorded: redacted, and cut after 4000 characters unless
+    MACHINECONFIG named the MachineConfig; with the size (a file's BYTES) a change hidden by
+    either shows when the size changes. The diff names a change and its size, never the
+    contents (they are in the runbook's report). Where a run lacks a table, the note says
+    what was not compared; the files and units are then counted instead.
+
+    Examples:
+        >>> def run(files, ssh="1 key(s) for core: SHA256:aaa"):
+        ...     mcs = [{"NAME": "50-w", "ORIGIN": "user", "FILES": len(files), "UNITS": 0,
+        ...             "SSH": ssh}]
+        ...     rows = [{"MACHINECONFIG": "50-w", "PATH": p, "MODE": m, "OWNER": "root:root",
+        ...              "OVERWRITE": True, "BYTES": len(c), "CONTENTS": c}
+        ...             for p, (m, c) in files.items()]
+        ...     tables = {"machineconfigs": mcs, "mc_files": rows, "mc_units": [],
+        ...               "mc_kernel": []}
+        ...     return {"runbooks": {"40-machineconfigs": {"tables": tables}}}
+        >>> a = run({"/etc/a": ("0644", "x=1"), "/etc/b": ("0644", "y")})
+        >>> b = run({"/etc/a": ("0600", "x=22"), "/etc/c": ("0644", "z")},
+        ...         ssh="1 key(s) for core: SHA256:bbb")
+        >>> for c in _compare_machineconfigs(a, b).changed:
+        ...     print(c.line)
+        50-w: SSH keys changed
+        50-w /etc/a: contents changed (3 -> 4 bytes); mode 0644 -> 0600
+        50-w /etc/b: file removed
+        50-w /etc/c: file added
+        >>> _compare_machineconfigs(a, a).count
+        0
+
+        A run without ``mc_files`` (runbook 40 not run, or an older ``summary.json``):
+
+        >>> c = run({"/etc/a": ("0644", "x=1")})
+        >>> del c["runbooks"]["40-machineconfigs"]["tables"]["mc_files"]
+        >>> d = _compare_machineconfigs(a, c)
+        >>> [c.line for c in d.changed]
+        ['50-w: files 2 -> 1']
+        >>> d.note
+        'files not compared: both runs need 40-machineconfigs/mc_files (counted instead)'
     """
-    compared = [t for t, _, _ in _MC_ITEMS if _rows(previous, "40-machineconfigs", t) is not None
-                and _rows(current, "40-machineconfigs", t) is not None]  # fmt: skip
-    bases: tuple[_Basis, ...] = _MACHINECONFIGS
-    if len(compared) == len(_MC_ITEMS):  # the files and units themselves say more than counts
-        bases = tuple(
-            replace(b, fields=tuple(f for f in b.fields if f not in ("FILES", "UNITS")))
-            for b in _MACHINECONFIGS
+    found = _first_common(previous, current, _MACHINECONFIGS)
+    if found is None:
+        return _not_compared("machineconfigs", "MachineConfigs", _MACHINECONFIGS)
+    basis, before_rows, after_rows = found
+    before, after = _keyed(before_rows, basis.key), _keyed(after_rows, basis.key)
+    kept = before.keys() & after.keys()
+
+    notes: list[str] = []
+    bases = [f"{basis.runbook}/{basis.table}"]
+    fields = dict(_MC_FIELDS)
+    counted: set[str] = set()  # FILES, UNITS: counted for every MachineConfig, not listed
+    items: list[tuple[str, Change]] = []
+    shown = (_parameter(previous, _MC_RUNBOOK, "MACHINECONFIG"),
+             _parameter(current, _MC_RUNBOOK, "MACHINECONFIG"))  # fmt: skip
+    same_scope = shown[0] == shown[1]
+    scope = kept & _item_scope(before, shown[0]) & _item_scope(after, shown[1])
+    if not same_scope:
+        a, b = (f"MACHINECONFIG={s}" if s else "every MachineConfig" for s in shown)
+        notes.append(
+            f"files, units and kernel settings not compared: runbook 40 showed {a} before "
+            f"and {b} now (files and units counted instead)"
         )
-    section = _compare_section("machineconfigs", "MachineConfigs", previous, current, bases)
-    if not section.compared:
-        return section
-    items = _machineconfig_items(previous, current)
-    basis = section.basis + "".join(f", 40-machineconfigs/{t}" for t in compared)
-    return replace(section, changed=section.changed + tuple(items), basis=basis)
+    for table in _ITEM_TABLES:
+        old_rows = _rows(previous, _MC_RUNBOOK, table.table)
+        new_rows = _rows(current, _MC_RUNBOOK, table.table)
+        if not same_scope or old_rows is None or new_rows is None:
+            fields[table.count] = table.label
+            counted.add(table.count)
+            if same_scope:
+                notes.append(
+                    f"{table.label} not compared: both runs need {_MC_RUNBOOK}/{table.table} "
+                    "(counted instead)"
+                )
+            continue
+        bases.append(f"{_MC_RUNBOOK}/{table.table}")
+        if scope != kept:  # MachineConfigs the table leaves out are counted
+            fields[table.count] = table.label
+        items += _item_changes(table, old_rows, new_rows, scope)
+
+    old_kernel = _rows(previous, _MC_RUNBOOK, "mc_kernel")
+    new_kernel = _rows(current, _MC_RUNBOOK, "mc_kernel")
+    kernel: tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]] | None = None
+    if same_scope and old_kernel is not None and new_kernel is not None:
+        bases.append(f"{_MC_RUNBOOK}/mc_kernel")
+        kernel = (_kernel_values(old_kernel), _kernel_values(new_kernel))
+    elif same_scope:
+        notes.append(
+            f"extensions, FIPS, kernel type and OS image not compared: both runs need "
+            f"{_MC_RUNBOOK}/mc_kernel"
+        )
+
+    changes: list[tuple[str, Change]] = []
+    for name in sorted(kept):
+        old, new = dict(before[name]), dict(after[name])
+        these = {f: label for f, label in fields.items()
+                 if f not in ("FILES", "UNITS") or f in counted or name not in scope}  # fmt: skip
+        if kernel is not None:
+            old.update(kernel[0].get(name, _KERNEL_UNSET))
+            new.update(kernel[1].get(name, _KERNEL_UNSET))
+            these.update(_KERNEL_FIELDS)
+        change = _machineconfig_change(name, old, new, these)
+        if change is not None:
+            changes.append((name, change))
+    # per MachineConfig: its own values, then its files, then its units (a stable sort)
+    ordered = sorted(changes + items, key=lambda mc_change: mc_change[0])
+    return SectionDiff(
+        key="machineconfigs",
+        title="MachineConfigs",
+        compared=True,
+        basis=", ".join(bases),
+        added=tuple(sorted(after.keys() - before.keys())),
+        removed=tuple(sorted(before.keys() - after.keys())),
+        changed=tuple(c for _, c in ordered),
+        note="; ".join(notes),
+    )
 
 
 def diff_runs(previous: Mapping[str, Any], current: Mapping[str, Any]) -> RunDiff:
@@ -373,7 +702,7 @@ def diff_runs(previous: Mapping[str, Any], current: Mapping[str, Any]) -> RunDif
         >>> d.section("nodes").added, d.section("nodes").removed
         (('c',), ('a',))
         >>> d.section("os_builds").changed
-        (Change(item='b', before='OS build=1', after='OS build=2'),)
+        (Change(item='b', before='OS build=1', after='OS build=2', what=''),)
     """
     sections = (
         _compare_section("nodes", "Nodes", previous, current, _NODES),
@@ -416,8 +745,9 @@ def render_diff_html(diff: RunDiff | None, *, previous_href: str | None = None) 
         if not section.compared:
             parts.append(f'<p class="muted">{_e(section.note)}</p>')
             continue
+        note = f" {_e(section.note[:1].upper() + section.note[1:])}." if section.note else ""
         if not section.count:
-            parts.append(f'<p class="muted">No change (from {_e(section.basis)}).</p>')
+            parts.append(f'<p class="muted">No change (from {_e(section.basis)}).{note}</p>')
             continue
         rows = [
             f"<tr><td>added</td><td>{_e(item)}</td><td></td><td></td></tr>"
@@ -428,7 +758,7 @@ def render_diff_html(diff: RunDiff | None, *, previous_href: str | None = None) 
             for item in section.removed
         ]
         rows += [
-            f"<tr><td>changed</td><td>{_e(c.item)}</td><td>{_e(c.before)}</td>"
+            f"<tr><td>{_e(c.what or 'changed')}</td><td>{_e(c.item)}</td><td>{_e(c.before)}</td>"
             f"<td>{_e(c.after)}</td></tr>"
             for c in section.changed
         ]
@@ -436,5 +766,5 @@ def render_diff_html(diff: RunDiff | None, *, previous_href: str | None = None) 
             f'<table class="diff" data-section="{_e(section.key)}"><tr><th>Change</th>'
             "<th>Item</th><th>Before</th><th>After</th></tr>" + "".join(rows) + "</table>"
         )
-        parts.append(f'<p class="muted">From {_e(section.basis)}.</p>')
+        parts.append(f'<p class="muted">From {_e(section.basis)}.{note}</p>')
     return "\n".join(parts)
